@@ -1,0 +1,68 @@
+// The Ruleset: what the compiler makes of a Policy, before it is rendered to
+// nftables text. Plain, JSON-serialisable data, so the last applied Ruleset can be
+// kept on disk and `plan` can diff two of them in human terms.
+// Pure data.
+
+import type { EnforcementMode, IpFamily, OutOfProfileAction, Transport } from '../policy/types.js';
+
+/** Names of the only kernel objects Picket ever creates or touches. */
+export const TABLE_INET = 'picket';
+export const TABLE_BRIDGE = 'picket';
+
+/**
+ * One allowed tuple: source . destination . transport . destination ports, as it
+ * appears in a concatenated interval set. Addresses are nft element text: a single
+ * address, a prefix (`10.20.1.0/24`) or a range.
+ */
+export interface AllowEntry {
+  readonly family: IpFamily;
+  readonly source: string;
+  readonly destination: string;
+  readonly transport: Transport;
+  /** `502` or `1000-2000`. */
+  readonly ports: string;
+  /** Policy rule that produced this entry. */
+  readonly rule: string;
+  /** Line of that rule in the policy file. */
+  readonly line: number;
+  /** Schedule name when the entry is only allowed inside a time window. */
+  readonly schedule?: string;
+}
+
+/**
+ * A piece of a schedule's window in UTC: on `utcDays` (0 = Sunday), from
+ * `fromSecond` to `toSecond` inclusive (seconds after UTC midnight), while the
+ * wall clock is in [notBeforeMs, notAfterMs) — the span during which the zone's
+ * UTC offset is constant (DST). Absent bounds are open.
+ */
+export interface UtcWindow {
+  readonly schedule: string;
+  readonly utcDays: readonly number[];
+  readonly fromSecond: number;
+  readonly toSecond: number;
+  readonly notBeforeMs?: number;
+  readonly notAfterMs?: number;
+  /** Line of the schedule in the policy file. */
+  readonly line: number;
+}
+
+export interface Ruleset {
+  readonly site: string;
+  /** Policy file name as cited in comments. */
+  readonly policyFile: string;
+  /** sha256 (hex) of the rendered ruleset; stored in the table comment. */
+  readonly hash: string;
+  readonly mode: EnforcementMode;
+  readonly outOfProfile: OutOfProfileAction;
+  readonly quarantineTimeoutSeconds: number;
+  /** Addresses (of never-list assets) that are alerted on and never quarantined. */
+  readonly never: readonly string[];
+  readonly entries: readonly AllowEntry[];
+  readonly windows: readonly UtcWindow[];
+  /** EtherTypes that always pass the bridge, and the fate of other non-IP frames. */
+  readonly l2: { readonly allow: readonly number[]; readonly default: 'accept' | 'drop' };
+  /** When the compiled time windows should be recompiled (last DST span bound), if any. */
+  readonly recompileByMs?: number;
+  /** NFLOG group that out-of-profile packets are logged to. */
+  readonly logGroup: number;
+}

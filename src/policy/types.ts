@@ -1,0 +1,124 @@
+// The Policy: the resolved, validated form of policy.yaml that every later stage
+// consumes. Names are the operator's; every element keeps the source location it
+// came from so the compiler can cite `policy.yaml:LINE` in the kernel ruleset.
+// Pure data.
+
+import type { SourceLocation } from './diagnostic.js';
+
+export type IpFamily = 4 | 6;
+
+/** An address prefix in canonical text form, e.g. `10.20.1.0/24` or `fd00::5/128`. */
+export interface Prefix {
+  readonly family: IpFamily;
+  /** Canonical network address (host bits cleared). */
+  readonly address: string;
+  readonly length: number;
+}
+
+export interface Zone {
+  readonly name: string;
+  readonly networks: readonly Prefix[];
+  readonly loc: SourceLocation;
+}
+
+export interface Asset {
+  readonly name: string;
+  /** Canonical address text (no prefix length). */
+  readonly ip: string;
+  readonly family: IpFamily;
+  /** Lower-case `aa:bb:cc:dd:ee:ff`. */
+  readonly mac?: string;
+  readonly zone: string;
+  readonly role?: string;
+  readonly critical: boolean;
+  readonly loc: SourceLocation;
+}
+
+/** A network context group, resolved to the asset names it contains. */
+export interface ContextGroup {
+  readonly name: string;
+  readonly assets: readonly string[];
+  readonly loc: SourceLocation;
+}
+
+export type Transport = 'tcp' | 'udp';
+
+/** An inclusive port range; a single port has from === to. */
+export interface PortRange {
+  readonly transport: Transport;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** A port context group: which transports and ports, and optionally which protocol speaks there. */
+export interface Service {
+  readonly name: string;
+  readonly ports: readonly PortRange[];
+  readonly protocol?: string;
+  readonly loc: SourceLocation;
+}
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+/** A weekly time window in a named IANA time zone. `toMinute <= fromMinute` crosses midnight. */
+export interface Schedule {
+  readonly name: string;
+  readonly days: readonly Weekday[];
+  /** Minutes after local midnight, 0..1439. */
+  readonly fromMinute: number;
+  /** Minutes after local midnight, 1..1440 (1440 = end of day). */
+  readonly toMinute: number;
+  readonly timezone: string;
+  readonly loc: SourceLocation;
+}
+
+/** What a rule's `from`/`to` names: an asset, a context group or a zone. */
+export interface Endpoint {
+  readonly kind: 'asset' | 'group' | 'zone';
+  readonly name: string;
+}
+
+export interface Rule {
+  readonly name: string;
+  readonly from: Endpoint;
+  readonly to: Endpoint;
+  readonly services: readonly string[];
+  /** Schedule name; absent means always. */
+  readonly when?: string;
+  readonly loc: SourceLocation;
+}
+
+export type EnforcementMode = 'enforce' | 'monitor';
+export type OutOfProfileAction = 'quarantine' | 'block' | 'alert';
+export type UnrecognizedAction = 'portal' | 'block';
+
+export interface Enforcement {
+  readonly mode: EnforcementMode;
+  readonly unrecognized: UnrecognizedAction;
+  readonly outOfProfile: OutOfProfileAction;
+  readonly quarantine: {
+    readonly durationSeconds: number;
+    /** Asset names that are alerted on and never quarantined. */
+    readonly never: readonly string[];
+  };
+  /** Layer 2 (bridge family): EtherTypes that always pass, and what happens to the rest. */
+  readonly l2: {
+    readonly allow: readonly number[];
+    readonly default: 'accept' | 'drop';
+  };
+  readonly loc: SourceLocation;
+}
+
+export interface Policy {
+  readonly version: 1;
+  readonly site: string;
+  /** The file the policy came from, as given (used in ruleset comments). */
+  readonly file: string;
+  readonly zones: readonly Zone[];
+  readonly assets: readonly Asset[];
+  readonly groups: readonly ContextGroup[];
+  readonly services: readonly Service[];
+  readonly schedules: readonly Schedule[];
+  readonly rules: readonly Rule[];
+  readonly enforcement: Enforcement;
+}
