@@ -1,0 +1,98 @@
+// Enforces the shape of the code base: which module may import which (the
+// folders are the data flow), and that the functional core stays pure.
+// Runs in milliseconds, no root.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const srcDir = join(import.meta.dirname, '..', 'src');
+
+/** Module → the modules it may import, and why the others are banned. */
+const allowed: Readonly<Record<string, readonly string[]>> = {
+  // Values under everything: they know nothing of policy or the kernel.
+  net: [],
+  time: [],
+  // The policy language knows addresses, nothing downstream of it.
+  policy: ['net', 'time'],
+  // The compiler turns a Policy into a Ruleset; it must not reach the kernel.
+  compile: ['policy', 'net', 'time'],
+  // Apply drives the kernel with a compiled Ruleset; it never re-parses.
+  apply: ['compile', 'policy', 'net', 'time', 'cli/errors'],
+  // The lab builds test plants; it is a driver and knows no policy.
+  lab: ['net', 'cli/errors'],
+  // Benchmarks wire real parts together like the CLI does.
+  bench: ['*'],
+  // The CLI is the only place where drivers are created and wired.
+  cli: ['*'],
+};
+
+/** The functional core: no clock, no disk, no network, no processes, no randomness. */
+const pure = new Set(['net', 'time', 'policy', 'compile']);
+const impureImports =
+  /^(node:)?(fs|fs\/promises|child_process|net|dgram|http|https|os|worker_threads|cluster)$/;
+const impureCalls =
+  /\bDate\.now\(|\bnew Date\(\)|\bMath\.random\(|\bprocess\.(env|argv|exit|stdout|stderr)\b/;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+function moduleOf(file: string): string {
+  return relative(srcDir, file).split('/')[0] ?? '';
+}
+
+function importsOf(source: string): string[] {
+  const found: string[] = [];
+  for (const m of source.matchAll(
+    /(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+  )) {
+    const spec = m[1] ?? m[2];
+    if (spec) found.push(spec);
+  }
+  return found;
+}
+
+const files = sourceFiles(srcDir);
+
+describe('architecture', () => {
+  it('has source files to check', () => {
+    expect(files.length).toBeGreaterThan(5);
+  });
+
+  it.each(files.map((f) => [relative(srcDir, f), f]))(
+    '%s imports only what its module may',
+    (_name, file) => {
+      const from = moduleOf(file);
+      const may = allowed[from];
+      expect(may, `module "${from}" is missing from the table in test/architecture.test.ts`).toBeDefined();
+      const source = readFileSync(file, 'utf8');
+      for (const spec of importsOf(source)) {
+        if (!spec.startsWith('.')) continue;
+        const target = relative(srcDir, join(file, '..', spec));
+        const to = target.split('/')[0] ?? '';
+        if (to === from || may?.includes('*')) continue;
+        const ok = may?.includes(to) || may?.includes(target.replace(/\.js$/, ''));
+        expect(
+          ok,
+          `${relative(srcDir, file)} imports ${target}: ${from} may import only [${may?.join(', ')}]`,
+        ).toBe(true);
+      }
+    },
+  );
+
+  it.each(files.filter((f) => pure.has(moduleOf(f))).map((f) => [relative(srcDir, f), f]))(
+    '%s is pure (no I/O, clock or randomness)',
+    (_name, file) => {
+      const source = readFileSync(file, 'utf8');
+      for (const spec of importsOf(source)) {
+        expect(impureImports.test(spec), `${relative(srcDir, file)} imports ${spec}`).toBe(false);
+      }
+      expect(source.match(impureCalls)?.[0], `${relative(srcDir, file)} reads the world`).toBeUndefined();
+    },
+  );
+});
