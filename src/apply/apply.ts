@@ -1,0 +1,199 @@
+// Applying a Ruleset: read what the kernel enforces now, carry the quarantine
+// over, replace Picket's tables in ONE atomic transaction, verify the kernel
+// took it, and record it as the last good ruleset. Also the rollback to the
+// previous one. Ruleset + drivers (nft, state store) → kernel + disk.
+// Shell (drivers are passed in).
+
+import { PicketError } from '../cli/errors.js';
+import { renderNft } from '../compile/render.js';
+import type { Ruleset } from '../compile/ruleset.js';
+import { type Nft, NftError } from './nft.js';
+import type { StateStore, StoredRuleset } from './state-store.js';
+
+/** A quarantined source as found in the kernel, to be carried into a new ruleset. */
+export interface QuarantinedElement {
+  readonly address: string;
+  readonly family: 4 | 6;
+  readonly timeoutSeconds: number;
+  readonly expiresSeconds: number;
+}
+
+/** What the kernel says about Picket's tables right now. */
+export interface Enforced {
+  readonly present: boolean;
+  readonly site?: string;
+  readonly hash?: string;
+  readonly policyFile?: string;
+}
+
+/** The drivers an apply works with. */
+export interface ApplyDeps {
+  readonly nft: Nft;
+  readonly store: StateStore;
+  readonly nowMs: number;
+}
+
+/** What an apply did. */
+export interface ApplyResult {
+  readonly previous?: StoredRuleset;
+  readonly carried: readonly QuarantinedElement[];
+  /** Quarantined addresses not carried because the new policy puts them on the never-list. */
+  readonly released: readonly string[];
+  readonly transactionMs: number;
+}
+
+/** The kernel refused the transaction; nothing changed. */
+export class ApplyRejectedError extends PicketError {
+  readonly enforcedHash?: string;
+  constructor(cause: NftError, enforcedHash: string | undefined) {
+    super('apply-rejected', `the kernel rejected the new ruleset: ${cause.kernelMessage}`, {
+      cause,
+      hint:
+        (enforcedHash
+          ? `nothing changed: ruleset ${enforcedHash.slice(0, 12)} is still enforced.`
+          : 'nothing changed: no Picket ruleset was enforced and none is now.') +
+        (cause.lineText ? ` Offending command (line ${cause.line}): ${cause.lineText.trim()}` : '') +
+        ' Run `picket compile` to inspect the generated ruleset.',
+    });
+    if (enforcedHash !== undefined) this.enforcedHash = enforcedHash;
+  }
+}
+
+/** The transaction was accepted but the kernel does not show the new hash. */
+export class ApplyVerifyError extends PicketError {
+  readonly expectedHash: string;
+  readonly foundHash?: string;
+  constructor(expectedHash: string, foundHash: string | undefined) {
+    super(
+      'apply-unverified',
+      `after applying, the kernel shows ruleset ${foundHash ?? '(none)'}, not ${expectedHash}`,
+      {
+        hint: 'something else changed table inet picket at the same time; run `picket status` and apply again',
+      },
+    );
+    this.expectedHash = expectedHash;
+    if (foundHash !== undefined) this.foundHash = foundHash;
+  }
+}
+
+/** Parses Picket's table comment `picket site=<site> hash=<hash> policy=<file>`. */
+export function parseTableComment(comment: string): Omit<Enforced, 'present'> {
+  const field = (name: string) => new RegExp(`(?:^|\\s)${name}=(\\S+)`).exec(comment)?.[1];
+  const site = field('site');
+  const hash = field('hash');
+  const policyFile = /(?:^|\s)policy=(.+)$/.exec(comment)?.[1];
+  return { ...(site ? { site } : {}), ...(hash ? { hash } : {}), ...(policyFile ? { policyFile } : {}) };
+}
+
+function tablePresent(nft: Nft): boolean {
+  const doc = nft.listJson('list tables') as { nftables?: { table?: { family: string; name: string } }[] };
+  return (doc.nftables ?? []).some((o) => o.table?.family === 'inet' && o.table.name === 'picket');
+}
+
+/** Reads Picket's table comment from the kernel without listing set elements. */
+export function readEnforced(nft: Nft): Enforced {
+  if (!tablePresent(nft)) return { present: false };
+  // JSON output of nft 1.0.6 leaves table comments out; terse text keeps them and skips elements.
+  const text = nft.listText('list table inet picket', { terse: true });
+  const comment = /^\s*comment "((?:[^"\\]|\\.)*)"/m.exec(text)?.[1];
+  return { present: true, ...(comment ? parseTableComment(comment) : {}) };
+}
+
+type JsonElem = string | { elem?: { val?: unknown; timeout?: number; expires?: number } };
+
+/** Reads the quarantine sets (small: one element per quarantined source). */
+export function readQuarantine(nft: Nft): QuarantinedElement[] {
+  if (!tablePresent(nft)) return [];
+  const found: QuarantinedElement[] = [];
+  for (const family of [4, 6] as const) {
+    let doc: { nftables?: { set?: { timeout?: number; elem?: JsonElem[] } }[] };
+    try {
+      doc = nft.listJson(`list set inet picket quarantine${family}`) as typeof doc;
+    } catch (error) {
+      // The table exists but this set does not (a ruleset without that family).
+      if (error instanceof NftError) continue;
+      throw error;
+    }
+    const set = doc.nftables?.find((o) => o.set)?.set;
+    for (const e of set?.elem ?? []) {
+      const elem = typeof e === 'string' ? { val: e } : (e.elem ?? {});
+      if (typeof elem.val !== 'string') continue;
+      const timeoutSeconds = Number(('timeout' in elem ? elem.timeout : undefined) ?? set?.timeout ?? 0);
+      const expiresSeconds = Number(('expires' in elem ? elem.expires : undefined) ?? timeoutSeconds);
+      if (timeoutSeconds <= 0 || expiresSeconds <= 0) continue;
+      found.push({ address: elem.val, family, timeoutSeconds, expiresSeconds });
+    }
+  }
+  return found;
+}
+
+/** nft commands that put `elements` back into the quarantine sets, with their remaining time. */
+export function quarantineElementsText(elements: readonly QuarantinedElement[]): string {
+  let out = '';
+  for (const family of [4, 6] as const) {
+    const list = elements.filter((e) => e.family === family);
+    if (list.length === 0) continue;
+    const items = list.map((e) => `${e.address} timeout ${e.timeoutSeconds}s expires ${e.expiresSeconds}s`);
+    out += `add element inet picket quarantine${family} { ${items.join(', ')} }\n`;
+  }
+  return out;
+}
+
+/** Renders `ruleset` for the kernel with nothing carried: the text kept as last good. */
+export function renderStored(ruleset: Ruleset): string {
+  return renderNft(ruleset);
+}
+
+/** Checks `ruleset` against the kernel's parser and validation without committing anything. */
+export function checkRuleset(nft: Nft, ruleset: Ruleset): void {
+  nft.check(renderNft(ruleset, { quarantined: readQuarantine(nft) }));
+}
+
+/** Replaces Picket's tables with `ruleset` atomically, carrying the quarantine over, and records it. */
+export function applyRuleset(deps: ApplyDeps, ruleset: Ruleset): ApplyResult {
+  const { nft, store } = deps;
+  const before = readEnforced(nft);
+  const never = new Set(ruleset.never);
+  const quarantined = readQuarantine(nft);
+  // A source now on the never-list must not stay cut off by an old quarantine.
+  const carried = quarantined.filter((q) => !never.has(q.address));
+  const released = quarantined.filter((q) => never.has(q.address)).map((q) => q.address);
+  const text = renderNft(ruleset, { quarantined: carried });
+  const started = performance.now();
+  try {
+    nft.run(text);
+  } catch (error) {
+    if (error instanceof NftError) throw new ApplyRejectedError(error, before.hash);
+    throw error;
+  }
+  const transactionMs = performance.now() - started;
+  const after = readEnforced(nft);
+  if (after.hash !== ruleset.hash) throw new ApplyVerifyError(ruleset.hash, after.hash);
+  const previous = store.readCurrent();
+  store.saveApplied({ ruleset, nft: renderStored(ruleset), appliedAtMs: deps.nowMs });
+  return { ...(previous ? { previous } : {}), carried, released, transactionMs };
+}
+
+const DELETE_TABLES =
+  'add table inet picket\ndelete table inet picket\nadd table bridge picket\ndelete table bridge picket\n';
+
+/**
+ * Puts `previous` back in force (with the current quarantine carried over), or
+ * deletes Picket's tables when there was none; records the rollback.
+ */
+export function rollbackTo(
+  deps: Pick<ApplyDeps, 'nft' | 'store'>,
+  previous: StoredRuleset | undefined,
+): void {
+  const { nft, store } = deps;
+  if (previous) {
+    const sets = new Set([...previous.nft.matchAll(/\bset (quarantine[46])\b/g)].map((m) => m[1]));
+    const carried = readQuarantine(nft).filter(
+      (q) => sets.has(`quarantine${q.family}`) && !previous.ruleset.never.includes(q.address),
+    );
+    nft.run(`${previous.nft.trimEnd()}\n${quarantineElementsText(carried)}`);
+  } else {
+    nft.run(DELETE_TABLES);
+  }
+  store.saveRolledBack();
+}

@@ -1,0 +1,64 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Ruleset } from '../compile/ruleset.js';
+import { createStateStore, type StateStore } from './state-store.js';
+
+const ruleset = (hash: string): Ruleset => ({
+  site: 's',
+  policyFile: 'p.yaml',
+  hash,
+  mode: 'enforce',
+  outOfProfile: 'quarantine',
+  quarantineTimeoutSeconds: 3600,
+  never: [],
+  entries: [],
+  windows: [],
+  l2: { allow: [], default: 'accept' },
+  logGroup: 1,
+});
+
+describe('state store', () => {
+  let dir: string;
+  let store: StateStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'picket-store-'));
+    store = createStateStore(join(dir, 'ns-1'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('starts empty', () => {
+    expect(store.readCurrent()).toBeUndefined();
+    expect(store.readPrevious()).toBeUndefined();
+    expect(store.readPending()).toBeUndefined();
+  });
+
+  it('keeps the last good ruleset and moves the one before to previous', () => {
+    store.saveApplied({ ruleset: ruleset('h1'), nft: 'one\n', appliedAtMs: 1 });
+    store.saveApplied({ ruleset: ruleset('h2'), nft: 'two\n', appliedAtMs: 2 });
+    expect(store.readCurrent()).toEqual({ ruleset: ruleset('h2'), nft: 'two\n', appliedAtMs: 2 });
+    expect(store.readPrevious()?.ruleset.hash).toBe('h1');
+    // A fresh store on the same directory (another process) sees the same.
+    expect(createStateStore(store.dir).readCurrent()?.ruleset.hash).toBe('h2');
+    expect(readdirSync(store.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('rolls back to previous, or to nothing when there was none', () => {
+    store.saveApplied({ ruleset: ruleset('h1'), nft: 'one\n', appliedAtMs: 1 });
+    store.saveApplied({ ruleset: ruleset('h2'), nft: 'two\n', appliedAtMs: 2 });
+    store.saveRolledBack();
+    expect(store.readCurrent()?.ruleset.hash).toBe('h1');
+    expect(store.readPrevious()).toBeUndefined();
+    store.saveRolledBack();
+    expect(store.readCurrent()).toBeUndefined();
+  });
+
+  it('lets exactly one claimant take a pending confirmation', () => {
+    store.writePending({ token: 't', deadlineMs: 5, hash: 'h2' });
+    expect(store.readPending()?.token).toBe('t');
+    expect(store.claimPending()?.token).toBe('t');
+    expect(store.claimPending()).toBeUndefined();
+    expect(store.readPending()).toBeUndefined();
+  });
+});

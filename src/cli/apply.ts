@@ -1,0 +1,139 @@
+// `picket apply <policy.yaml> [--confirm-within 60s] [--dry-run]`, `picket apply
+// --confirm`, and the hidden `picket apply --rollback-timer <token>` that a
+// confirm-within apply leaves running, detached, in the same network namespace.
+// Shell.
+
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { applyRuleset, checkRuleset, readEnforced } from '../apply/apply.js';
+import { assertNothingPending, confirmPending, rollbackIfUnconfirmed } from '../apply/confirm.js';
+import { parseDurationSeconds } from '../apply/duration.js';
+import { createNft } from '../apply/nft.js';
+import { formatSeconds } from '../apply/plan.js';
+import { createStateStore, type StateStore } from '../apply/state-store.js';
+import { ensureBridgeNetfilter } from '../apply/sysctl.js';
+import { UsageError } from './errors.js';
+import { loadRuleset } from './plan.js';
+
+const USAGE = 'usage: picket apply <policy.yaml> [--confirm-within 60s] [--dry-run] | picket apply --confirm';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** `picket apply`: exit 0 applied (or checked, or confirmed), 1 refused or failed, 2 usage. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      'confirm-within': { type: 'string' },
+      confirm: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      'rollback-timer': { type: 'string' },
+    },
+  });
+  if (values['rollback-timer'] !== undefined) return rollbackTimer(values['rollback-timer']);
+  if (values.confirm) {
+    if (positionals.length > 0 || values['confirm-within'] || values['dry-run']) throw new UsageError(USAGE);
+    return confirm();
+  }
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) throw new UsageError(USAGE);
+  let confirmSeconds: number | undefined;
+  if (values['confirm-within'] !== undefined) {
+    confirmSeconds = parseDurationSeconds(values['confirm-within']);
+    if (confirmSeconds === undefined) {
+      throw new UsageError(
+        `--confirm-within: "${values['confirm-within']}" is not a duration`,
+        'write it like 60s, 5m or 1h',
+      );
+    }
+  }
+  // Parse and compile before touching anything: a bad policy changes nothing.
+  const ruleset = loadRuleset(file, Date.now());
+  const nft = createNft();
+  const store = createStateStore();
+  try {
+    if (values['dry-run']) {
+      checkRuleset(nft, ruleset);
+      say(
+        `ruleset ${ruleset.hash.slice(0, 12)} (${ruleset.entries.length} allow entries) passes nftables' check; nothing applied`,
+      );
+      return 0;
+    }
+    assertNothingPending(store, Date.now());
+    const bridge = ensureBridgeNetfilter();
+    if (!bridge.available) {
+      process.stderr.write(
+        'picket: warning: br_netfilter is not loaded here: bridged traffic bypasses the inet hooks (modprobe br_netfilter)\n',
+      );
+    } else if (bridge.enabled.length > 0) {
+      say(`turned on ${bridge.enabled.join(', ')} so bridged traffic passes Picket's rules`);
+    }
+    const hadTables = readEnforced(nft).present;
+    const result = applyRuleset({ nft, store, nowMs: Date.now() }, ruleset);
+    say(
+      `applied ${ruleset.hash.slice(0, 12)} for site ${ruleset.site} from ${ruleset.policyFile}: ` +
+        `${ruleset.entries.length} allow entries, ${ruleset.windows.length} time windows, mode ${ruleset.mode} ` +
+        `(one transaction, ${result.transactionMs.toFixed(1)} ms)`,
+    );
+    if (result.carried.length > 0) say(`kept ${result.carried.length} quarantined source(s) in quarantine`);
+    if (result.released.length > 0)
+      say(`released ${result.released.join(', ')} from quarantine: now on the never-list`);
+    if (confirmSeconds !== undefined)
+      startTimer(store, ruleset.hash, confirmSeconds, hadTables && !!result.previous);
+    return 0;
+  } finally {
+    nft.close();
+    store.close();
+  }
+}
+
+function startTimer(store: StateStore, hash: string, seconds: number, hasPrevious: boolean): void {
+  const token = randomUUID();
+  const deadlineMs = Date.now() + seconds * 1000;
+  store.writePending({
+    token,
+    deadlineMs,
+    hash,
+    ...(hasPrevious ? { previousPath: join(store.dir, 'previous.json') } : {}),
+  });
+  const log = openSync(join(store.dir, 'rollback.log'), 'a');
+  const mainJs = fileURLToPath(new URL('./main.js', import.meta.url));
+  // Detached, so it outlives this command and the terminal; it inherits the netns and env.
+  const child = spawn(process.execPath, [mainJs, 'apply', '--rollback-timer', token], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  child.unref();
+  closeSync(log);
+  const to = hasPrevious ? 'the previous ruleset' : 'no Picket ruleset (tables deleted)';
+  say(
+    `confirm with \`picket apply --confirm\` within ${formatSeconds(seconds)} or it rolls back to ${to} at ${new Date(deadlineMs).toISOString()}`,
+  );
+}
+
+async function confirm(): Promise<number> {
+  const store = createStateStore();
+  const pending = confirmPending(store);
+  say(`confirmed ${pending.hash.slice(0, 12)}: it stays in force`);
+  return 0;
+}
+
+async function rollbackTimer(token: string): Promise<number> {
+  const store = createStateStore();
+  const pending = store.readPending();
+  if (!pending || pending.token !== token) return 0;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, pending.deadlineMs - Date.now())));
+  const nft = createNft();
+  try {
+    const outcome = rollbackIfUnconfirmed({ nft, store }, token);
+    say(`${new Date().toISOString()} ${pending.hash.slice(0, 12)}: ${outcome}`);
+    return 0;
+  } finally {
+    nft.close();
+  }
+}
