@@ -10,6 +10,25 @@ export const TABLE_INET = 'picket';
 export const TABLE_BRIDGE = 'picket';
 
 /**
+ * NFLOG prefixes, one per thing the kernel did with a packet, so the intake can
+ * tell a quarantine from an alert without a lookup.
+ */
+export const LOG_PREFIX = {
+  /** Out of profile; the source was added to the quarantine set and the packet dropped. */
+  quarantine: 'picket:quarantine:',
+  /** Out of profile; dropped. */
+  block: 'picket:block:',
+  /** Out of profile but accepted (alert mode), or dropped from a never-list source. */
+  alert: 'picket:alert:',
+  /** Monitor mode: enforcement would have dropped this packet; it was accepted. */
+  wouldBlock: 'picket:would-block:',
+  /** From or to an address already in quarantine; dropped. */
+  quarantined: 'picket:quarantined:',
+  /** A non-IP frame whose EtherType is not allowed at layer 2; dropped. */
+  l2: 'picket:l2:',
+} as const;
+
+/**
  * One allowed tuple: source . destination . transport . destination ports, as it
  * appears in a concatenated interval set. Addresses are nft element text: a single
  * address, a prefix (`10.20.1.0/24`) or a range.
@@ -65,4 +84,18 @@ export interface Ruleset {
   readonly recompileByMs?: number;
   /** NFLOG group that out-of-profile packets are logged to. */
   readonly logGroup: number;
+  /** Kernel rate limit of each log rule (packets per second; burst is twice that). */
+  readonly logRatePerSecond: number;
+  /** Never-list assets with their addresses, for the commented `never4`/`never6` sets. */
+  readonly neverAssets: readonly NeverAsset[];
+  /** Line of the enforcement section, cited by the rules it produces. */
+  readonly enforcementLine: number;
+}
+
+/** An asset on the never list: alerted on and dropped, never quarantined. */
+export interface NeverAsset {
+  readonly asset: string;
+  readonly address: string;
+  readonly family: IpFamily;
+  readonly line: number;
 }

@@ -1,0 +1,199 @@
+// Renders a Ruleset as the text of one atomic nftables transaction that replaces
+// Picket's two tables (and nothing else): for each table `add`, `delete`, then the
+// full definition, so the kernel swaps old for new in one commit. Quarantined
+// addresses can be carried over into the new quarantine sets.
+// Ruleset (+ carry-over) → nft text. Pure.
+
+import type { IpFamily } from '../policy/types.js';
+import { allowSetName, forwardChainRules } from './forward-chain.js';
+import { comment, commentText, etherType, identifierParts } from './nft-syntax.js';
+import { type AllowEntry, LOG_PREFIX, type Ruleset, TABLE_BRIDGE, TABLE_INET } from './ruleset.js';
+
+/** An address in the kernel's quarantine set, read back before a re-apply so it survives it. */
+export interface QuarantinedElement {
+  readonly address: string;
+  readonly family: 4 | 6;
+  readonly timeoutSeconds: number;
+  readonly expiresSeconds: number;
+}
+
+/** What the new tables inherit from the kernel's current ones. */
+export interface CarryOver {
+  readonly quarantined?: readonly QuarantinedElement[];
+}
+
+/** The allow set of one schedule and family, as declared in the inet table. */
+interface ScheduleSet {
+  readonly schedule: string;
+  readonly id: string;
+  readonly family: IpFamily;
+}
+
+const EMPTY: readonly QuarantinedElement[] = [];
+
+/** Renders the complete transaction text; without carry-over it is what the hash covers. */
+export function renderNft(ruleset: Ruleset, carry?: CarryOver): string {
+  const tableComment = `${comment(tableCommentText(ruleset)).trimStart()}`;
+  return [
+    `# picket: generated from ${commentText(ruleset.policyFile)}, site ${commentText(ruleset.site)}; do not edit`,
+    `add table inet ${TABLE_INET}`,
+    `delete table inet ${TABLE_INET}`,
+    renderInet(ruleset, tableComment, carry?.quarantined ?? EMPTY),
+    `add table bridge ${TABLE_BRIDGE}`,
+    `delete table bridge ${TABLE_BRIDGE}`,
+    renderBridge(ruleset, tableComment),
+  ].join('\n');
+}
+
+/**
+ * The table comment that `picket status` reads back. Only the site and file are
+ * shortened if the 128-byte comment limit demands it; the hash is kept whole.
+ */
+export function tableCommentText(r: Ruleset): string {
+  const fixed = `picket site= hash=${r.hash} policy=`.length;
+  const room = Math.max(0, 126 - fixed);
+  const site = r.site.length + r.policyFile.length <= room ? r.site : r.site.slice(0, Math.ceil(room / 2));
+  const file = r.policyFile.slice(0, Math.max(0, room - site.length));
+  return `picket site=${site.replace(/\s/g, '_')} hash=${r.hash} policy=${file.replace(/\s/g, '_')}`;
+}
+
+/** The schedule sets in deterministic order: by schedule name, then family. */
+export function scheduleSets(r: Ruleset): ScheduleSet[] {
+  const ids = identifierParts(r.entries.flatMap((e) => (e.schedule === undefined ? [] : [e.schedule])));
+  const out: ScheduleSet[] = [];
+  for (const [schedule, id] of ids) {
+    for (const family of [4, 6] as const) {
+      if (r.entries.some((e) => e.schedule === schedule && e.family === family)) {
+        out.push({ schedule, id, family });
+      }
+    }
+  }
+  return out;
+}
+
+function renderInet(r: Ruleset, tableComment: string, quarantined: readonly QuarantinedElement[]): string {
+  const sets = scheduleSets(r);
+  const body: string[] = [tableComment, ''];
+  for (const family of [4, 6] as const) {
+    body.push(...quarantineSet(r, family, quarantined), '');
+  }
+  for (const family of [4, 6] as const) {
+    const never = r.neverAssets.filter((a) => a.family === family);
+    body.push(
+      ...set(
+        `never${family}`,
+        `ipv${family}_addr`,
+        [],
+        never.map((a) => `${a.address}${comment(`${r.policyFile}:${a.line} ${a.asset}`)}`),
+      ),
+      '',
+    );
+  }
+  for (const family of [4, 6] as const) {
+    const entries = r.entries.filter((e) => e.family === family && e.schedule === undefined);
+    body.push(...allowSet(r, allowSetName(family), family, entries), '');
+  }
+  for (const s of sets) {
+    const entries = r.entries.filter((e) => e.family === s.family && e.schedule === s.schedule);
+    body.push(...allowSet(r, allowSetName(s.family, s.id), s.family, entries), '');
+  }
+  body.push(
+    ...chain(
+      'forward',
+      'type filter hook forward priority filter; policy accept;',
+      forwardChainRules(r, sets),
+    ),
+  );
+  return `table inet ${TABLE_INET} {\n${indent(body, 1)}\n}`;
+}
+
+function quarantineSet(r: Ruleset, family: IpFamily, carried: readonly QuarantinedElement[]): string[] {
+  // Only elements with time left are carried: `expires` must be positive and at
+  // most the element's own timeout.
+  const elements = carried
+    .filter((q) => q.family === family && q.expiresSeconds > 0 && q.timeoutSeconds > 0)
+    .map((q) => {
+      const timeout = Math.ceil(q.timeoutSeconds);
+      const expires = Math.min(timeout, Math.max(1, Math.floor(q.expiresSeconds)));
+      return `${q.address} timeout ${timeout}s expires ${expires}s`;
+    });
+  return set(
+    `quarantine${family}`,
+    `ipv${family}_addr`,
+    ['flags dynamic, timeout', `timeout ${r.quarantineTimeoutSeconds}s`, 'size 65536'],
+    elements,
+  );
+}
+
+function allowSet(r: Ruleset, name: string, family: IpFamily, entries: readonly AllowEntry[]): string[] {
+  const addr = `ipv${family}_addr`;
+  return set(
+    name,
+    `${addr} . ${addr} . inet_proto . inet_service`,
+    ['flags interval'],
+    entries.map(
+      (e) =>
+        `${e.source} . ${e.destination} . ${e.transport} . ${e.ports}${comment(`${r.policyFile}:${e.line} ${e.rule}`)}`,
+    ),
+  );
+}
+
+function set(name: string, type: string, props: readonly string[], elements: readonly string[]): string[] {
+  const lines = [`set ${name} {`, `\ttype ${type}`, ...props.map((p) => `\t${p}`)];
+  if (elements.length > 0) {
+    lines.push('\telements = {', ...elements.map((e, i) => `\t\t${e}${i < elements.length - 1 ? ',' : ''}`));
+    lines.push('\t}');
+  }
+  lines.push('}');
+  return lines;
+}
+
+function chain(name: string, hook: string, rules: readonly string[]): string[] {
+  return [`chain ${name} {`, `\t${hook}`, ...rules.map((rule) => `\t${rule}`), '}'];
+}
+
+function indent(lines: readonly string[], depth: number): string {
+  const pad = '\t'.repeat(depth);
+  return lines.map((l) => (l === '' ? '' : `${pad}${l}`)).join('\n');
+}
+
+function renderBridge(r: Ruleset, tableComment: string): string {
+  const at = (what: string) => comment(`${r.policyFile}:${r.enforcementLine} ${what}`);
+  const allowed = [...new Set(r.l2.allow)].sort((a, b) => a - b).map(etherType);
+  const rules = [
+    // br_netfilter hands bridged IPv4/IPv6 to `table inet picket`'s forward hook
+    // after this chain, so IP is accepted here and judged there.
+    `ether type { ip, ip6 } counter accept${at('IP: judged by table inet picket')}`,
+  ];
+  if (allowed.length > 0) {
+    rules.push(`ether type { ${allowed.join(', ')} } counter accept${at('l2 allow')}`);
+    // Industrial L2 protocols (PROFINET RT, GOOSE) are usually priority-tagged 802.1Q.
+    rules.push(
+      `ether type 8021q vlan type { ${allowed.join(', ')} } counter accept${at('l2 allow, 802.1Q tagged')}`,
+    );
+  }
+  if (r.l2.default === 'drop') {
+    rules.push(
+      `ether type 8021q vlan type { ip, ip6 } counter accept${at('tagged IP: judged by table inet picket')}`,
+    );
+    if (r.mode === 'monitor') {
+      rules.push(
+        `limit rate ${r.logRatePerSecond}/second burst ${r.logRatePerSecond * 2} packets log prefix "${LOG_PREFIX.wouldBlock}" group ${r.logGroup}${at('monitor: l2 default drop')}`,
+      );
+      rules.push(`counter accept${at('monitor: l2 default drop, accepted')}`);
+    } else {
+      rules.push(
+        `limit rate ${r.logRatePerSecond}/second burst ${r.logRatePerSecond * 2} packets log prefix "${LOG_PREFIX.l2}" group ${r.logGroup}${at('l2 default drop')}`,
+      );
+      rules.push(`counter drop${at('l2 default drop')}`);
+    }
+  } else {
+    rules.push(`counter accept${at('l2 default accept')}`);
+  }
+  const body = [
+    tableComment,
+    '',
+    ...chain('forward', 'type filter hook forward priority filter; policy accept;', rules),
+  ];
+  return `table bridge ${TABLE_BRIDGE} {\n${indent(body, 1)}\n}`;
+}
