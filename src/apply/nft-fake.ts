@@ -25,8 +25,12 @@ export function createFakeNft(initial?: { tables?: string }): FakeNft {
   const quarantine = new Map<string, { timeoutSeconds: number; expiresSeconds: number }>();
   const committed: string[] = [];
 
-  const elementsIn = (commands: string, verb: 'add' | 'delete') => {
-    const re = new RegExp(`${verb} element inet picket quarantine[46] \\{([^}]*)\\}`, 'g');
+  // `define`: the `elements = { … }` of a quarantine set declared in a table definition.
+  const elementsIn = (commands: string, verb: 'add' | 'delete' | 'define') => {
+    const re =
+      verb === 'define'
+        ? /set quarantine[46] \{[^}]*?elements = \{([^}]*)\}/g
+        : new RegExp(`${verb} element inet picket quarantine[46] \\{([^}]*)\\}`, 'g');
     const found: [string, number, number][] = [];
     for (const m of commands.matchAll(re)) {
       for (const e of (m[1] ?? '').matchAll(ELEMENT)) {
@@ -48,6 +52,9 @@ export function createFakeNft(initial?: { tables?: string }): FakeNft {
       if (/table inet picket\s*\{/.test(commands)) {
         tables = commands;
         quarantine.clear();
+        for (const [address, timeoutSeconds, expiresSeconds] of elementsIn(commands, 'define')) {
+          quarantine.set(address, { timeoutSeconds, expiresSeconds });
+        }
       } else if (/delete table inet picket/.test(commands)) {
         tables = undefined;
         quarantine.clear();

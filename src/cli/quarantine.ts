@@ -2,13 +2,13 @@
 // quarantine sets in this network namespace's kernel, by hand.
 // Shell.
 
-import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { readEnforced, readQuarantine } from '../apply/apply.js';
 import { parseDurationSeconds } from '../apply/duration.js';
 import { createNft, type Nft } from '../apply/nft.js';
 import { formatSeconds } from '../apply/plan.js';
 import { createStateStore } from '../apply/state-store.js';
+import { formatAddress, parseAddress } from '../net/address.js';
 import { PicketError, UsageError } from './errors.js';
 
 const USAGE = 'usage: picket quarantine list [--json] | add <ip> [--for 1h] | release <ip>';
@@ -46,15 +46,14 @@ export class NotEnforcingError extends PicketError {
 
 /** Canonical text of an IP address (as nft prints it), or a usage error. */
 function canonicalIp(text: string | undefined): { address: string; family: 4 | 6 } {
-  const family = text === undefined ? 0 : isIP(text);
-  if (text === undefined || family === 0) {
+  const parsed = text === undefined ? undefined : parseAddress(text);
+  if (!parsed) {
     throw new UsageError(
       `"${text ?? ''}" is not an IP address`,
       'give one address, e.g. 10.20.0.99 or fd00::99',
     );
   }
-  if (family === 4) return { address: text, family };
-  return { address: new URL(`http://[${text}]/`).hostname.slice(1, -1), family: 6 };
+  return { address: formatAddress(parsed), family: parsed.family };
 }
 
 function list(nft: Nft, json: boolean): number {

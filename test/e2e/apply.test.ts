@@ -1,0 +1,226 @@
+// End-to-end: `picket apply / status / plan / quarantine` against the real
+// kernel, in a fresh network namespace, through the real binary.
+//
+//   host (vitest, root, TZ=America/Chicago for the children)
+//     │  ip netns exec pk-t-XXXXXX node bin/picket.js …
+//     ▼
+//   ┌─────────────── netns pk-t-XXXXXX ───────────────┐
+//   │  table inet picket    (forward filter, sets)    │
+//   │  table bridge picket  (L2)                      │
+//   │  state: PICKET_STATE_DIR = /tmp/picket-e2e-…    │
+//   │  rollback timer: detached child, same netns     │
+//   └─────────────────────────────────────────────────┘
+//
+// Needs root and nftables; beforeAll builds dist/ with tsc.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const ns = `pk-t-${randomBytes(3).toString('hex')}`;
+const work = mkdtempSync(join(tmpdir(), 'picket-e2e-'));
+const stateDir = join(work, 'state');
+// A local zone far from UTC: the kernel must still get the compiler's UTC windows.
+const env = { ...process.env, PICKET_STATE_DIR: stateDir, TZ: 'America/Chicago' };
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function inNs(command: string, args: readonly string[]): Run {
+  const r = spawnSync('ip', ['netns', 'exec', ns, command, ...args], { env, encoding: 'utf8', cwd: work });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const picket = (...args: string[]): Run => inNs(process.execPath, [join(root, 'bin', 'picket.js'), ...args]);
+const nftTable = (): string => inNs('nft', ['list', 'table', 'inet', 'picket']).stdout;
+const status = (): { kernelHash?: string; hash?: string; quarantined: number; kernelMatches: boolean } =>
+  JSON.parse(picket('status', '--json').stdout);
+
+/** Polls `check` until it returns true or `timeoutMs` passes. */
+async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function policy(name: string, extraRule = ''): string {
+  const text = `version: 1
+site: e2e-plant
+zones:
+  cell-a: { networks: [10.20.1.0/24] }
+  scada:  { networks: [10.20.0.0/24] }
+assets:
+  plc-a1: { ip: 10.20.1.10, zone: cell-a, role: plc, critical: true }
+  hmi-a:  { ip: 10.20.0.50, zone: scada, role: hmi }
+  hist-1: { ip: 10.20.0.5,  zone: scada, role: historian }
+groups:
+  plcs:      { assets: [plc-a1] }
+  operators: { match: { role: hmi } }
+services:
+  modbus: { tcp: [502], protocol: modbus }
+  s7:     { tcp: [102], protocol: s7comm }
+schedules:
+  maintenance: { days: [sat], from: "02:00", to: "04:00", timezone: UTC }
+rules:
+  - name: hmi-reads-plcs
+    from: operators
+    to: plcs
+    services: [modbus]
+  - name: historian-collects
+    from: hist-1
+    to: plcs
+    services: [s7]
+    when: maintenance
+${extraRule}enforcement:
+  mode: enforce
+  unrecognized: block
+  out-of-profile: quarantine
+  quarantine: { duration: 1h, never: [plc-a1] }
+`;
+  const file = join(work, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const v1 = () => policy('v1.yaml');
+const v2 = () =>
+  policy('v2.yaml', '  - name: historian-polls\n    from: hist-1\n    to: plcs\n    services: [modbus]\n');
+
+function applyOk(file: string, ...flags: string[]): Run {
+  const r = picket('apply', file, ...flags);
+  expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
+  return r;
+}
+
+beforeAll(() => {
+  // tsc exits non-zero while other modules are unfinished but still emits; the check below is what matters.
+  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'ignore' });
+  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('build failed: no dist/cli/main.js');
+  execFileSync('ip', ['netns', 'add', ns]);
+});
+
+afterAll(() => {
+  // Ends what this test started in the namespace (a rollback timer still waiting).
+  const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean);
+  for (const pid of pids) process.kill(Number(pid));
+  spawnSync('ip', ['netns', 'del', ns]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('picket apply in a network namespace', () => {
+  it('applies a policy and status shows its hash, matching the kernel', () => {
+    const out = applyOk(v1());
+    expect(out.stdout).toMatch(/applied [0-9a-f]{12} for site e2e-plant/);
+    const s = status();
+    expect(s.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(s.kernelHash).toBe(s.hash);
+    expect(s.kernelMatches).toBe(true);
+    expect(nftTable()).toContain(`hash=${s.hash}`);
+  });
+
+  it("loads time windows in UTC whatever the caller's TZ", () => {
+    // Read the kernel back in UTC: a Saturday 02:00–04:00 UTC window must show as such.
+    const listed = spawnSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'table', 'inet', 'picket'], {
+      env: { ...process.env, TZ: 'UTC' },
+      encoding: 'utf8',
+    }).stdout;
+    expect(listed).toMatch(/meta hour "02:00"-"03:59(:59)?"|meta hour "02:00"-"04:00"/);
+  });
+
+  it('refuses a policy with errors and leaves the enforced ruleset untouched', () => {
+    const before = nftTable();
+    const bad = join(work, 'bad.yaml');
+    writeFileSync(
+      bad,
+      readFileSync(v1(), 'utf8').replace('zone: cell-a, role: plc', 'zone: cel-a, role: plc'),
+    );
+    const r = picket('apply', bad);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('bad.yaml:');
+    expect(r.stderr).toMatch(/nothing was changed/);
+    expect(nftTable()).toBe(before);
+  });
+
+  it('keeps the previous ruleset whole when the kernel rejects the transaction', () => {
+    const before = nftTable();
+    const dist = (p: string) => pathToFileURL(join(root, 'dist', 'apply', p)).href;
+    const script = join(work, 'reject.mjs');
+    writeFileSync(
+      script,
+      `import { createNft } from '${dist('nft.js')}';
+import { applyRuleset } from '${dist('apply.js')}';
+import { createStateStore } from '${dist('state-store.js')}';
+const store = createStateStore();
+const current = store.readCurrent();
+const real = createNft();
+// The parser accepts a nat chain on the forward hook; the kernel refuses it at commit.
+const nft = { ...real, run: (t) => real.run(t + 'add chain inet picket zz { type nat hook forward priority 0; }\\n') };
+const next = { ...current.ruleset, hash: 'f'.repeat(64), entries: [] };
+try { applyRuleset({ nft, store, nowMs: Date.now() }, next); console.log('{"applied":true}'); }
+catch (e) { console.log(JSON.stringify({ code: e.code, line: e.cause?.line, hint: e.hint })); }
+`,
+    );
+    const r = inNs(process.execPath, [script]);
+    const result = JSON.parse(r.stdout);
+    expect(result.code, r.stderr).toBe('apply-rejected');
+    expect(result.hint).toContain('nothing changed');
+    expect(nftTable()).toBe(before);
+    expect(status().kernelMatches).toBe(true);
+  });
+
+  it('plan shows the pairs a new policy adds', () => {
+    const r = picket('plan', v2(), '--detailed-exitcode');
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toContain('rule historian-polls:\n  + 10.20.0.5 → 10.20.1.10 tcp/502');
+    expect(r.stdout).toMatch(/1 to add, 0 to remove/);
+  });
+
+  it('carries the quarantine over a re-apply', () => {
+    const q = picket('quarantine', 'add', '10.20.0.99', '--for', '30m');
+    expect(q.code, q.stderr).toBe(0);
+    expect(picket('quarantine', 'add', '10.20.1.10').stderr).toContain('never-list');
+    applyOk(v2());
+    const list = JSON.parse(picket('quarantine', 'list', '--json').stdout);
+    expect(list).toEqual([
+      expect.objectContaining({ address: '10.20.0.99', family: 4, timeoutSeconds: 1800 }),
+    ]);
+    expect(list[0].expiresSeconds).toBeLessThanOrEqual(1800);
+    expect(picket('quarantine', 'release', '10.20.0.99').code).toBe(0);
+    expect(picket('quarantine', 'release', '10.20.0.99').stderr).toContain('not-quarantined');
+  });
+
+  it('rolls back when a confirm-within apply is not confirmed', async () => {
+    const before = status().hash;
+    const r = applyOk(v1(), '--confirm-within', '2s');
+    expect(r.stdout).toContain('confirm with `picket apply --confirm` within 2s');
+    const trial = status();
+    expect(trial.hash).not.toBe(before);
+    await until('the rollback', () => status().kernelHash === before);
+    expect(status().hash).toBe(before);
+    expect(picket('apply', '--confirm').stderr).toContain('nothing-pending');
+  });
+
+  it('keeps the new ruleset when it is confirmed in time', async () => {
+    applyOk(v1(), '--confirm-within', '2s');
+    const trial = status().hash;
+    const c = picket('apply', '--confirm');
+    expect(c.code, c.stderr).toBe(0);
+    const log = join(stateDir, 'rollback.log');
+    await until('the timer to stand down', () =>
+      readFileSync(log, 'utf8').includes(`${trial?.slice(0, 12)}: confirmed`),
+    );
+    expect(status().kernelHash).toBe(trial);
+  });
+});
