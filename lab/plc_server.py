@@ -69,7 +69,8 @@ async def simulate(context):
 
 async def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bind", default="0.0.0.0")
+    # "" binds every address of both families (asyncio opens one IPv4 and one IPv6 socket).
+    parser.add_argument("--bind", default="")
     parser.add_argument("--port", type=int, default=502)
     parser.add_argument("--name", default="plc")
     args = parser.parse_args()

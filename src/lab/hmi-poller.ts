@@ -151,7 +151,7 @@ async function run(argv: readonly string[]): Promise<number> {
     const currentGapMs = Math.round(now - lastOkAt);
     return {
       type,
-      target: `${opts.target}:${opts.port}`,
+      target: opts.target.includes(':') ? `[${opts.target}]:${opts.port}` : `${opts.target}:${opts.port}`,
       persistent: opts.persistent,
       elapsedMs: Math.round(now - start),
       ok,
