@@ -93,36 +93,44 @@ export function parseLabSpec(text: string, file: string): LabSpecResult {
   if (node && hosts.some((h) => h.name === node.name)) {
     at(top.get('node'), 'duplicate-name', `node name "${node.name}" is also a host name`);
   }
-  const plcs = new Set(
-    hosts.filter((h) => h.services.some((s) => s.kind === 'modbus-server')).map((h) => h.name),
-  );
-  const hostsNode = top.get('hosts');
-  for (const host of hosts) {
-    for (const s of host.services) {
-      if (s.kind === 'hmi-poller' && !plcs.has(s.target)) {
-        at(
-          isMap(hostsNode) ? (hostsNode.get(host.name, true) as Node) : hostsNode,
-          'unknown-target',
-          `host "${host.name}": hmi-poller target "${s.target}" is not a host with a modbus-server`,
-        );
-      }
-    }
-  }
-  const ips = new Map<string, string>();
-  for (const h of hosts) {
-    for (const ip of [h.ipv4, h.ipv6, h.mac?.toLowerCase()]) {
-      if (ip === undefined) continue;
-      const other = ips.get(ip);
-      if (other) at(hostsNode, 'duplicate-address', `hosts "${other}" and "${h.name}" both use ${ip}`);
-      ips.set(ip, h.name);
-    }
-  }
+  // Cross-references only once every host parsed, so one typo gives one message.
+  if (issues.length === 0) crossCheck(hosts, top.get('hosts'), at);
   if (issues.length > 0 || name === undefined || !subnet || !node) return { ok: false, issues };
   return { ok: true, spec: { name, subnet, segments, node, hosts } };
 }
 
 type At = (node: Node | null | undefined, code: string, message: string) => void;
 type Subnet = LabSpec['subnet'];
+
+function crossCheck(hosts: readonly LabHost[], hostsNode: Node | undefined, at: At): void {
+  const nodeAt = (path: readonly unknown[]): Node | undefined =>
+    isMap(hostsNode) ? ((hostsNode.getIn(path, true) as Node | undefined) ?? hostsNode) : hostsNode;
+  const plcs = new Set(
+    hosts.filter((h) => h.services.some((s) => s.kind === 'modbus-server')).map((h) => h.name),
+  );
+  for (const host of hosts) {
+    host.services.forEach((s, i) => {
+      if (s.kind === 'hmi-poller' && !plcs.has(s.target)) {
+        at(
+          nodeAt([host.name, 'services', i, 'hmi-poller', 'target']),
+          'unknown-target',
+          `host "${host.name}": hmi-poller target "${s.target}" is not a host with a modbus-server`,
+        );
+      }
+    });
+  }
+  const seen = new Map<string, string>();
+  for (const h of hosts) {
+    for (const key of ['ipv4', 'ipv6', 'mac'] as const) {
+      const value = h[key];
+      if (value === undefined) continue;
+      const other = seen.get(value);
+      if (other)
+        at(nodeAt([h.name, key]), 'duplicate-address', `hosts "${other}" and "${h.name}" both use ${value}`);
+      seen.set(value, h.name);
+    }
+  }
+}
 
 function fields(
   map: YAMLMap,
