@@ -1,0 +1,253 @@
+// The one table of what policy.yaml (v1) may contain: every key, its type and
+// its description. The structural check and the JSON Schema are both derived
+// from it. Pure data.
+
+import { L2_PROTOCOLS } from './l2-protocols.js';
+import type { ObjectShape, Shape, StringShape } from './shape.js';
+
+const name = (description: string): StringShape => ({ kind: 'string', description });
+const names = (description: string, items: string, minItems?: number): Shape => ({
+  kind: 'array',
+  description,
+  items: name(items),
+  ...(minItems === undefined ? {} : { minItems }),
+});
+
+const ports = (transport: string): Shape => ({
+  kind: 'array',
+  description: `${transport} destination ports: single ports (502) or inclusive ranges ("20000-20100").`,
+  items: {
+    kind: 'union',
+    description: 'A port 1-65535 or a range "from-to".',
+    anyOf: [
+      { kind: 'integer', description: 'A port number.', minimum: 1, maximum: 65535 },
+      { kind: 'string', description: 'A port range "from-to".', pattern: '^[0-9]{1,5}(-[0-9]{1,5})?$' },
+    ],
+  },
+  minItems: 1,
+});
+
+const clock = (description: string): StringShape => ({
+  kind: 'string',
+  description,
+  pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$',
+  examples: ['02:00'],
+});
+
+const zone: ObjectShape = {
+  kind: 'object',
+  what: 'zone',
+  description: 'A network segment: the address prefixes that belong to it.',
+  properties: {
+    networks: {
+      kind: 'array',
+      description: 'IPv4 or IPv6 prefixes, e.g. 10.20.1.0/24 or fd00:20:1::/64; host bits must be zero.',
+      items: { kind: 'string', description: 'A prefix addr/len.', examples: ['10.20.1.0/24'] },
+      minItems: 1,
+    },
+  },
+  required: ['networks'],
+};
+
+const asset: ObjectShape = {
+  kind: 'object',
+  what: 'asset',
+  description: 'A known device: its address, zone and role.',
+  properties: {
+    ip: { kind: 'string', description: 'The IPv4 or IPv6 address of the device (no prefix length).' },
+    mac: {
+      kind: 'string',
+      description: 'The MAC address, aa:bb:cc:dd:ee:ff.',
+      examples: ['00:1b:1b:12:34:56'],
+    },
+    zone: name('The zone the device sits in; its ip must lie inside the zone networks.'),
+    role: {
+      kind: 'string',
+      description: 'A free-form role (plc, hmi, historian…) that groups can match on.',
+    },
+    critical: {
+      kind: 'boolean',
+      description: 'Safety-critical device: its production traffic must never be interrupted.',
+      default: false,
+    },
+  },
+  required: ['ip', 'zone'],
+};
+
+const group: ObjectShape = {
+  kind: 'object',
+  what: 'group',
+  description: 'A network context group: listed assets, assets matched by role/zone, or both (union).',
+  properties: {
+    assets: names('Asset names in the group.', 'An asset name.'),
+    match: {
+      kind: 'object',
+      what: 'match',
+      description: 'Selects every asset with all of the given properties.',
+      properties: {
+        role: { kind: 'string', description: 'Assets with this role.' },
+        zone: name('Assets in this zone.'),
+      },
+      requireAnyOf: { keys: ['role', 'zone'], code: 'missing-key' },
+    },
+  },
+  requireAnyOf: { keys: ['assets', 'match'], code: 'missing-key' },
+};
+
+const service: ObjectShape = {
+  kind: 'object',
+  what: 'service',
+  description: 'A port context group: transports and destination ports, and what protocol speaks there.',
+  properties: {
+    tcp: ports('TCP'),
+    udp: ports('UDP'),
+    protocol: {
+      kind: 'string',
+      description: 'The application protocol on these ports, for inspection and reports.',
+      examples: ['modbus', 's7comm', 'dnp3', 'enip', 'bacnet', 'iec104', 'opcua'],
+    },
+  },
+  requireAnyOf: { keys: ['tcp', 'udp'], code: 'service-without-ports' },
+};
+
+const schedule: ObjectShape = {
+  kind: 'object',
+  what: 'schedule',
+  description: 'A weekly time window in a local time zone; "to" at or before "from" crosses midnight.',
+  properties: {
+    days: {
+      kind: 'array',
+      description: 'Days the window opens on (a window crossing midnight closes the next day).',
+      items: {
+        kind: 'string',
+        description: 'A day of the week.',
+        enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+      },
+      minItems: 1,
+    },
+    from: clock('Local opening time, HH:MM (24-hour).'),
+    to: clock('Local closing time, HH:MM (24-hour); "24:00" is the end of the day.'),
+    timezone: {
+      kind: 'string',
+      description: 'IANA time zone the times are in.',
+      examples: ['America/Chicago', 'UTC'],
+    },
+  },
+  required: ['days', 'from', 'to', 'timezone'],
+};
+
+const rule: ObjectShape = {
+  kind: 'object',
+  what: 'rule',
+  description: 'Allows traffic from one endpoint to another on the given services, optionally on a schedule.',
+  labelKey: 'name',
+  properties: {
+    name: name('Unique rule name; it appears in the kernel ruleset and in every log line.'),
+    from: name('Source: the name of an asset, group or zone.'),
+    to: name('Destination: the name of an asset, group or zone.'),
+    services: names('Services allowed, by name.', 'A service name.', 1),
+    when: name('Schedule name; without it the rule always applies.'),
+  },
+  required: ['name', 'from', 'to', 'services'],
+};
+
+const enforcement: ObjectShape = {
+  kind: 'object',
+  what: 'enforcement',
+  description: 'What happens to traffic outside the policy. Every key has a safe default.',
+  properties: {
+    mode: {
+      kind: 'string',
+      description:
+        'enforce: block out-of-profile traffic; monitor: record what would be blocked, block nothing.',
+      enum: ['enforce', 'monitor'],
+      default: 'enforce',
+    },
+    unrecognized: {
+      kind: 'string',
+      description: 'Sources that are no asset: send their web traffic to the identity portal, or block them.',
+      enum: ['portal', 'block'],
+      default: 'block',
+    },
+    'out-of-profile': {
+      kind: 'string',
+      description:
+        'Out-of-profile packets from an asset: quarantine the source, block the packet, or alert only.',
+      enum: ['quarantine', 'block', 'alert'],
+      default: 'quarantine',
+    },
+    quarantine: {
+      kind: 'object',
+      what: 'quarantine',
+      description: 'How long a quarantine lasts and which assets are never quarantined.',
+      properties: {
+        duration: {
+          kind: 'string',
+          description: 'Quarantine length, e.g. 30s, 15m, 1h, 2d or 1h30m; between 10s and 30d.',
+          pattern: '^([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$',
+          default: '1h',
+        },
+        never: names('Assets that are alerted on but never cut off (safety).', 'An asset name.'),
+      },
+    },
+    l2: {
+      kind: 'object',
+      what: 'l2',
+      description: 'Non-IP (layer 2) traffic on the bridge; IP is always decided by the rules.',
+      properties: {
+        allow: {
+          kind: 'array',
+          description: `EtherTypes that always pass: names (${Object.keys(L2_PROTOCOLS).join(', ')}) or numbers like 0x88b8.`,
+          items: {
+            kind: 'union',
+            description: 'A protocol name or an EtherType number.',
+            anyOf: [
+              { kind: 'string', description: 'A protocol name or hex EtherType.' },
+              { kind: 'integer', description: 'An EtherType.', minimum: 0x0600, maximum: 0xffff },
+            ],
+          },
+        },
+        default: {
+          kind: 'string',
+          description: 'What happens to other non-IP frames.',
+          enum: ['accept', 'drop'],
+          default: 'accept',
+        },
+      },
+    },
+  },
+};
+
+/** The whole policy file. */
+export const policyShape: ObjectShape = {
+  kind: 'object',
+  what: 'policy',
+  description: 'A Picket policy: zones, assets and the traffic allowed between them.',
+  properties: {
+    version: { kind: 'integer', description: 'Policy language version; must be 1.', minimum: 1, maximum: 1 },
+    site: { kind: 'string', description: 'Name of the site this policy protects.' },
+    zones: { kind: 'named-map', what: 'zone', description: 'Network segments by name.', values: zone },
+    assets: { kind: 'named-map', what: 'asset', description: 'Known devices by name.', values: asset },
+    groups: {
+      kind: 'named-map',
+      what: 'group',
+      description: 'Network context groups by name.',
+      values: group,
+    },
+    services: {
+      kind: 'named-map',
+      what: 'service',
+      description: 'Port context groups by name.',
+      values: service,
+    },
+    schedules: {
+      kind: 'named-map',
+      what: 'schedule',
+      description: 'Time windows by name.',
+      values: schedule,
+    },
+    rules: { kind: 'array', description: 'What is allowed; everything else is out of profile.', items: rule },
+    enforcement,
+  },
+  required: ['version', 'site'],
+};
