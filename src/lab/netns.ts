@@ -3,7 +3,7 @@
 // deleting it. Decides nothing. Shell.
 
 import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { LabCommandError } from './errors.js';
 
 /** Output of a finished command. */
@@ -98,11 +98,12 @@ export async function namespacePids(ns: string): Promise<number[]> {
     .filter((n) => Number.isInteger(n) && n > 0);
 }
 
-/** True while process `pid` exists. */
+/** True while process `pid` runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
 export function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    // /proc/<pid>/stat: "pid (comm) S …"; comm may hold spaces and parentheses, so read after the last ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
