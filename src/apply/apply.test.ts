@@ -80,7 +80,7 @@ describe('applyRuleset', () => {
       }
     })();
     expect(error).toBeInstanceOf(ApplyRejectedError);
-    expect((error as ApplyRejectedError).hint).toContain('ruleset a1 is still enforced');
+    expect((error as ApplyRejectedError).hint).toContain('last good ruleset a1');
     expect(nft.tables()).toBe(before);
     expect(store.readCurrent()?.ruleset.hash).toBe('a1');
   });

@@ -29,6 +29,8 @@ export interface Nft {
 /** nft or the kernel refused commands; `line`/`lineText` point at the offending command. */
 export class NftError extends PicketError {
   readonly kernelMessage: string;
+  /** The table, set or element named does not exist (ENOENT). */
+  readonly notFound: boolean;
   readonly line?: number;
   readonly lineText?: string;
   constructor(kernelMessage: string, line?: number, lineText?: string) {
@@ -40,6 +42,7 @@ export class NftError extends PicketError {
           : `offending command: ${lineText.trim()}`,
     });
     this.kernelMessage = kernelMessage;
+    this.notFound = /No such file or directory/.test(kernelMessage);
     if (line !== undefined) this.line = line;
     if (lineText !== undefined) this.lineText = lineText;
   }
@@ -190,9 +193,11 @@ function createFfiNft(lib: Lib): Nft {
 }
 
 function createSpawnNft(): Nft {
-  const exec = (args: readonly string[], input: string): string => {
-    const result = spawnSync('nft', [...args, '-f', '-'], {
-      input,
+  // Commands go in on stdin (`-f -`); list commands as arguments, as nft cannot read an empty stdin.
+  const exec = (args: readonly string[], input: string, asArgs = false): string => {
+    const argv = asArgs ? [...args, ...input.trim().split(/\s+/)] : [...args, '-f', '-'];
+    const result = spawnSync('nft', argv, {
+      ...(asArgs ? {} : { input }),
       encoding: 'utf8',
       env: { ...process.env, TZ: 'UTC' },
       maxBuffer: 1 << 30,
@@ -205,8 +210,8 @@ function createSpawnNft(): Nft {
     backend: 'spawn',
     run: (commands) => void exec([], commands),
     check: (commands) => void exec(['-c'], commands),
-    listJson: (what) => JSON.parse(exec(['-j'], what)),
-    listText: (what, options) => exec(options?.terse ? ['-t'] : [], what),
+    listJson: (what) => JSON.parse(exec(['-j'], what, true)),
+    listText: (what, options) => exec(options?.terse ? ['-t'] : [], what, true),
     close: () => {},
   };
 }

@@ -9,7 +9,7 @@ import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { applyRuleset, checkRuleset, readEnforced } from '../apply/apply.js';
+import { applyRuleset, checkRuleset } from '../apply/apply.js';
 import { assertNothingPending, confirmPending, rollbackIfUnconfirmed } from '../apply/confirm.js';
 import { parseDurationSeconds } from '../apply/duration.js';
 import { createNft } from '../apply/nft.js';
@@ -73,7 +73,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     } else if (bridge.enabled.length > 0) {
       say(`turned on ${bridge.enabled.join(', ')} so bridged traffic passes Picket's rules`);
     }
-    const hadTables = readEnforced(nft).present;
     const result = applyRuleset({ nft, store, nowMs: Date.now() }, ruleset);
     say(
       `applied ${ruleset.hash.slice(0, 12)} for site ${ruleset.site} from ${ruleset.policyFile}: ` +
@@ -84,7 +83,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (result.released.length > 0)
       say(`released ${result.released.join(', ')} from quarantine: now on the never-list`);
     if (confirmSeconds !== undefined)
-      startTimer(store, ruleset.hash, confirmSeconds, hadTables && !!result.previous);
+      startTimer(store, ruleset.hash, confirmSeconds, result.replacedTables && result.previous !== undefined);
     return 0;
   } finally {
     nft.close();
