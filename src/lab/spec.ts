@@ -2,8 +2,9 @@
 // LabIssue values citing file:line:col. Unknown keys are errors. Pure.
 
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument } from 'yaml';
 import type { LabIssue } from './errors.js';
+import { type At, fields, ident, num, str } from './yaml-fields.js';
 
 /** A service a lab host runs. */
 export type LabService =
@@ -47,9 +48,7 @@ export type LabSpecResult =
   | { readonly ok: true; readonly spec: LabSpec }
   | { readonly ok: false; readonly issues: readonly LabIssue[] };
 
-const NAME = /^[a-z][a-z0-9-]{0,14}$/;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
-const RESERVED = new Set(['lo', 'br0', 'eth0']);
 
 /** Parses and validates lab.yaml text; `file` is used only in messages. */
 export function parseLabSpec(text: string, file: string): LabSpecResult {
@@ -99,7 +98,6 @@ export function parseLabSpec(text: string, file: string): LabSpecResult {
   return { ok: true, spec: { name, subnet, segments, node, hosts } };
 }
 
-type At = (node: Node | null | undefined, code: string, message: string) => void;
 type Subnet = LabSpec['subnet'];
 
 function crossCheck(hosts: readonly LabHost[], hostsNode: Node | undefined, at: At): void {
@@ -130,51 +128,6 @@ function crossCheck(hosts: readonly LabHost[], hostsNode: Node | undefined, at: 
       seen.set(value, h.name);
     }
   }
-}
-
-function fields(
-  map: YAMLMap,
-  known: readonly string[],
-  required: readonly string[],
-  at: At,
-): Map<string, Node> {
-  const out = new Map<string, Node>();
-  for (const pair of map.items as Pair<Node, Node>[]) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    if (!known.includes(key))
-      at(pair.key, 'unknown-key', `unknown key "${key}" (expected one of: ${known.join(', ')})`);
-    else out.set(key, pair.value ?? (pair.key as Node));
-  }
-  for (const key of required) if (!out.has(key)) at(map, 'missing-key', `missing required key "${key}"`);
-  return out;
-}
-
-function str(node: Node | undefined, what: string, at: At): string | undefined {
-  if (node === undefined) return undefined;
-  if (isScalar(node) && typeof node.value === 'string' && node.value !== '') return node.value;
-  at(node, 'not-a-string', `${what} must be a non-empty string`);
-  return undefined;
-}
-
-function num(node: Node | undefined, what: string, min: number, max: number, at: At): number | undefined {
-  if (node === undefined) return undefined;
-  if (isScalar(node) && typeof node.value === 'number' && node.value >= min && node.value <= max)
-    return node.value;
-  at(node, 'bad-number', `${what} must be a number from ${min} to ${max}`);
-  return undefined;
-}
-
-function ident(node: Node | undefined, what: string, at: At): string | undefined {
-  const s = str(node, what, at);
-  if (s !== undefined && (!NAME.test(s) || RESERVED.has(s))) {
-    at(
-      node,
-      'bad-name',
-      `${what} "${s}" must be 1-15 lowercase letters, digits or "-" (it names interfaces)`,
-    );
-    return undefined;
-  }
-  return s;
 }
 
 function parseSubnet(node: Node | undefined, at: At): Subnet | undefined {
