@@ -3,7 +3,7 @@
 // deleting it. Decides nothing. Shell.
 
 import { spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { LabCommandError } from './errors.js';
 
 /** Output of a finished command. */
@@ -69,6 +69,7 @@ export function spawnIn(ns: string, argv: readonly string[], logFile: string): n
   const fd = openSync(logFile, 'a');
   // `ip netns exec` setns()es then execs argv, so the pid is argv's own.
   const child = spawn('ip', ['netns', 'exec', ns, ...argv], { detached: true, stdio: ['ignore', fd, fd] });
+  closeSync(fd); // the child holds its own copy
   child.unref();
   if (child.pid === undefined)
     throw new LabCommandError(['ip', 'netns', 'exec', ns, ...argv], null, 'spawn failed');
