@@ -6,7 +6,7 @@
 import type { SourceLocation } from './diagnostic.js';
 import type { Report } from './report.js';
 import { NAME_PATTERN, type ObjectShape, type Shape } from './shape.js';
-import { didYouMean } from './suggest.js';
+import { closest, didYouMean } from './suggest.js';
 import type { LocatedMap, LocatedValue } from './yaml-source.js';
 
 const namePattern = new RegExp(NAME_PATTERN);
@@ -67,7 +67,9 @@ export function checkShape(
   owner: SourceLocation = value.loc,
 ): void {
   if (!fits(shape, value)) {
-    report.error('wrong-type', value.loc, `${label} must be ${expected(shape)}, not ${describeValue(value)}`);
+    // An empty value (`hmi-a:`) has no text of its own; its key is where to look.
+    const loc = value.kind === 'scalar' && value.value === null ? owner : value.loc;
+    report.error('wrong-type', loc, `${label} must be ${expected(shape)}, not ${describeValue(value)}`);
     return;
   }
   switch (shape.kind) {
@@ -120,14 +122,18 @@ function checkObject(
 ): void {
   const allowed = Object.keys(shape.properties);
   const seen = new Map<string, number>();
+  // A misspelt key is reported once, as unknown, not again as the missing key it meant.
+  const meant = new Set<string>();
   for (const entry of map.entries) {
     const child = shape.properties[entry.key];
     if (!Object.hasOwn(shape.properties, entry.key) || child === undefined) {
+      const match = closest(entry.key, allowed);
+      if (match !== undefined) meant.add(match);
       report.error(
         'unknown-key',
         entry.keyLoc,
         `${label}: unknown key "${entry.key}"`,
-        didYouMean(entry.key, allowed) ?? `allowed keys: ${allowed.join(', ')}`,
+        match === undefined ? `allowed keys: ${allowed.join(', ')}` : `did you mean "${match}"?`,
       );
       continue;
     }
@@ -146,10 +152,11 @@ function checkObject(
   }
   const subject = shape.what === 'policy' ? 'the policy' : label;
   for (const key of shape.required ?? []) {
-    if (!seen.has(key)) report.error('missing-key', owner, `${subject} is missing required key "${key}"`);
+    if (!seen.has(key) && !meant.has(key))
+      report.error('missing-key', owner, `${subject} is missing required key "${key}"`);
   }
   const anyOf = shape.requireAnyOf;
-  if (anyOf && !anyOf.keys.some((k) => seen.has(k))) {
+  if (anyOf && !anyOf.keys.some((k) => seen.has(k) || meant.has(k))) {
     report.error(anyOf.code, owner, `${subject} needs at least one of: ${anyOf.keys.join(', ')}`);
   }
 }

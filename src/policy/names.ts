@@ -56,6 +56,8 @@ export function suggestEndpoint(names: DeclaredNames, name: string): string | un
   return match === undefined ? undefined : `did you mean ${kind} "${match}"?`;
 }
 
+const article = (kind: string) => `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
+
 /** Reports names used by more than one of asset, group and zone: a rule could not tell which is meant. */
 export function checkAmbiguousNames(names: DeclaredNames, report: Report): void {
   const seen = new Map<string, { kind: string; loc: SourceLocation }>();
@@ -72,7 +74,7 @@ export function checkAmbiguousNames(names: DeclaredNames, report: Report): void 
     report.error(
       'ambiguous-name',
       loc,
-      `"${name}" is both a ${first.kind} (line ${first.loc.line}) and a ${kind}`,
+      `"${name}" is both ${article(first.kind)} (line ${first.loc.line}) and ${article(kind)}`,
       'assets, groups and zones share one namespace so rules can name any of them; rename one',
     );
   }

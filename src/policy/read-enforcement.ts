@@ -99,7 +99,7 @@ function etherType(item: LocatedValue, report: Report): number | undefined {
     report.error(
       'invalid-ethertype',
       item.loc,
-      `enforcement: ${String(value)} is not an EtherType`,
+      `enforcement: ${typeof value === 'number' ? hex : String(value)} is not an EtherType`,
       'EtherTypes are 0x0600-0xffff',
     );
     return undefined;

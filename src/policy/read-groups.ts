@@ -49,7 +49,7 @@ function matched(
   if (!match) return [];
   const role = stringAt(match, 'role');
   const zone = stringAt(match, 'zone');
-  if (role === undefined && zone === undefined) return [];
+  if (role === undefined && zone === undefined) return undefined; // the shape check reports it
   if (zone !== undefined && !names.zones.has(zone)) {
     report.error(
       'unknown-zone',
