@@ -1,0 +1,42 @@
+// The benchmark entry point (`npm run bench -- <name>`): dispatches to one
+// benchmark by name, with one top-level error handler. argv → exit code. Shell.
+
+import { exitCodeFor, formatError, UsageError } from '../cli/errors.js';
+import { runDataplane } from './dataplane.js';
+
+/** A benchmark: what it measures, and how to run it with the remaining arguments. */
+interface Bench {
+  readonly summary: string;
+  readonly run: (args: readonly string[]) => Promise<void>;
+}
+
+const BENCHES: Readonly<Record<string, Bench>> = {
+  dataplane: {
+    summary: 'forwarding rate, TCP throughput, apply time and element latency through the node bridge',
+    run: runDataplane,
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(BENCHES).map(([name, b]) => `  ${name.padEnd(12)} ${b.summary}`);
+  return ['usage: npm run bench -- <name>', '', 'benchmarks:', ...lines].join('\n');
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  const bench = name === undefined ? undefined : BENCHES[name];
+  if (bench === undefined) {
+    throw new UsageError(
+      name === undefined ? 'which benchmark?' : `unknown benchmark "${name}"`,
+      `one of: ${Object.keys(BENCHES).join(', ')}`,
+    );
+  }
+  if (process.getuid?.() !== 0) throw new UsageError('benchmarks build network namespaces: run as root');
+  await bench.run(rest);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`${formatError(error)}\n`);
+  if (error instanceof UsageError) process.stderr.write(`${usage()}\n`);
+  process.exitCode = exitCodeFor(error);
+});

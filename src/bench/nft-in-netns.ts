@@ -1,0 +1,69 @@
+// Client of nft-worker.js: starts it inside a network namespace and sends it
+// nft work, one request at a time. Requests → timings (ms). Shell.
+
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { PicketError } from '../cli/errors.js';
+import type { WorkerReply, WorkerRequest } from './nft-worker.js';
+
+/** nft work done by Picket's driver inside one network namespace. */
+export interface NftInNetns {
+  /** Runs nft text (or a file of it) as one transaction; resolves to its wall-clock ms. */
+  run(input: { text: string } | { file: string }): Promise<number>;
+  /** Runs each command as its own transaction until `budgetMs` is spent; resolves to each one's ms. */
+  elements(backend: 'ffi' | 'spawn', commands: readonly string[], budgetMs: number): Promise<number[]>;
+  /** `nft -j list …` through the driver. */
+  listJson(what: string): Promise<unknown>;
+  /** Ends the worker. */
+  close(): Promise<void>;
+}
+
+/** The worker reported an nft failure. */
+export class BenchNftError extends PicketError {
+  constructor(message: string) {
+    super('bench-nft', `benchmark nft worker: ${message}`);
+  }
+}
+
+const workerPath = fileURLToPath(new URL('./nft-worker.js', import.meta.url));
+
+/** Starts the worker in namespace `ns` with this Node binary. */
+export function startNftInNetns(ns: string): NftInNetns {
+  const child: ChildProcessByStdio<Writable, Readable, null> = spawn(
+    'ip',
+    ['netns', 'exec', ns, process.execPath, workerPath],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const replies = createInterface({ input: child.stdout });
+  const waiting: ((reply: WorkerReply) => void)[] = [];
+  replies.on('line', (line) => waiting.shift()?.(JSON.parse(line) as WorkerReply));
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+    for (const w of waiting.splice(0)) w({ ok: false, error: 'worker exited' });
+  });
+
+  const ask = (req: WorkerRequest): Promise<WorkerReply & { ok: true }> =>
+    new Promise((resolve, reject) => {
+      if (exited) return reject(new BenchNftError('worker exited'));
+      waiting.push((reply) => (reply.ok ? resolve(reply) : reject(new BenchNftError(reply.error))));
+      child.stdin.write(`${JSON.stringify(req)}\n`);
+    });
+
+  return {
+    run: async (input) => (await ask({ op: 'run', ...input })).ms ?? Number.NaN,
+    elements: async (backend, commands, budgetMs) => [
+      ...((await ask({ op: 'elements', backend, commands, budgetMs })).samplesMs ?? []),
+    ],
+    listJson: async (what) => (await ask({ op: 'list', what })).json,
+    close: () =>
+      new Promise((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin.end();
+        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      }),
+  };
+}

@@ -1,0 +1,62 @@
+// The dataplane targets and whether a run met them: Picket at 100k tuples
+// against conntrack only and against a naive 10k list, the 100k apply time, and
+// single-element latency. DataplaneResults → checks. Pure.
+
+import type { DataplaneResults } from './results.js';
+import { median, percentile } from './statistics.js';
+
+/** One target, what was measured for it, and whether it was met (null: not measured). */
+export interface TargetCheck {
+  readonly name: string;
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean | null;
+}
+
+const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+function rate(r: DataplaneResults, id: string): number {
+  const c = r.configs.find((x) => x.id === id);
+  return c === undefined ? Number.NaN : median(c.newFlowPps);
+}
+
+function ratioCheck(r: DataplaneResults, name: string, a: string, b: string, min: number): TargetCheck {
+  const ratio = rate(r, a) / rate(r, b);
+  return {
+    name,
+    target: `≥ ${min}×`,
+    measured: `${fixed(ratio, 2)}× (${fixed(rate(r, a), 0)} / ${fixed(rate(r, b), 0)} pkt/s)`,
+    met: Number.isFinite(ratio) ? ratio >= min : null,
+  };
+}
+
+function elementCheck(r: DataplaneResults, name: string, prefix: string): TargetCheck {
+  const samples = r.elements
+    .filter((e) => e.backend === 'ffi' && e.op.startsWith(prefix))
+    .flatMap((e) => [...e.samplesMs]);
+  const p99 = percentile(samples, 99);
+  return {
+    name,
+    target: '≤ 1 ms (p99)',
+    measured: `p99 ${fixed(p99, 3)} ms, median ${fixed(median(samples), 3)} ms`,
+    met: Number.isFinite(p99) ? p99 <= 1 : null,
+  };
+}
+
+/** Checks every target against the results; the rates compared are new-flow UDP (every packet walks the ruleset). */
+export function checkTargets(r: DataplaneResults): TargetCheck[] {
+  const apply = r.applies.find((a) => a.pairs === 100_000);
+  const applyMs = apply === undefined ? Number.NaN : median(apply.applyMs);
+  return [
+    ratioCheck(r, 'Picket 100k rate vs conntrack only (new-flow UDP)', 'picket-100k', 'conntrack', 0.8),
+    ratioCheck(r, 'Picket 100k rate vs naive 10k list (new-flow UDP)', 'picket-100k', 'naive-10k', 20),
+    {
+      name: 'Full atomic apply, 100k tuples (libnftables)',
+      target: '≤ 1000 ms (median)',
+      measured: `${fixed(applyMs, 0)} ms`,
+      met: Number.isFinite(applyMs) ? applyMs <= 1000 : null,
+    },
+    elementCheck(r, 'One quarantine element add or delete (libnftables)', 'quarantine'),
+    elementCheck(r, 'One permit element add or delete (libnftables)', 'permit'),
+  ];
+}
