@@ -207,8 +207,9 @@ export function rollbackTo(
       (q) => sets.has(`quarantine${q.family}`) && !previous.ruleset.never.includes(q.address),
     );
     nft.run(`${previous.nft.trimEnd()}\n${quarantineElementsText(carried)}`);
+    store.saveRolledBack('previous');
   } else {
     nft.run(DELETE_TABLES);
+    store.saveRolledBack('nothing');
   }
-  store.saveRolledBack();
 }

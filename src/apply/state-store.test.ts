@@ -47,10 +47,11 @@ describe('state store', () => {
   it('rolls back to previous, or to nothing when there was none', () => {
     store.saveApplied({ ruleset: ruleset('h1'), nft: 'one\n', appliedAtMs: 1 });
     store.saveApplied({ ruleset: ruleset('h2'), nft: 'two\n', appliedAtMs: 2 });
-    store.saveRolledBack();
+    store.saveRolledBack('previous');
     expect(store.readCurrent()?.ruleset.hash).toBe('h1');
     expect(store.readPrevious()).toBeUndefined();
-    store.saveRolledBack();
+    store.saveApplied({ ruleset: ruleset('h3'), nft: 'three\n', appliedAtMs: 3 });
+    store.saveRolledBack('nothing');
     expect(store.readCurrent()).toBeUndefined();
   });
 

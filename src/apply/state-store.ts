@@ -46,8 +46,8 @@ export interface StateStore {
   readPrevious(): StoredRuleset | undefined;
   /** Records a newly applied ruleset: current moves to previous. */
   saveApplied(applied: StoredRuleset): void;
-  /** Records a rollback: previous becomes current again (or both go when there was none). */
-  saveRolledBack(): void;
+  /** Records a rollback: previous becomes current again, or, when the tables were deleted, current goes. */
+  saveRolledBack(to: 'previous' | 'nothing'): void;
   readPending(): Pending | undefined;
   writePending(pending: Pending): void;
   /** Atomically takes the pending record away (confirm or rollback, whichever is first); undefined if none. */
@@ -159,12 +159,13 @@ export function createStateStore(dir: string = defaultStateDir()): StateStore {
         if (current) write('previous', current);
         write('current', applied);
       }),
-    saveRolledBack: () =>
+    saveRolledBack: (to) =>
       guard('record the rollback', () => {
-        const previous = readStored('previous');
-        if (previous) write('current', previous);
-        else remove('current');
-        remove('previous');
+        const previous = to === 'previous' ? readStored('previous') : undefined;
+        if (previous) {
+          write('current', previous);
+          remove('previous');
+        } else remove('current');
       }),
     readPending: () => {
       const text = readOptional(join(dir, 'pending.json'));

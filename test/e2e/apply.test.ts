@@ -128,6 +128,7 @@ describe('picket apply in a network namespace', () => {
     expect(s.kernelHash).toBe(s.hash);
     expect(s.kernelMatches).toBe(true);
     expect(nftTable()).toContain(`hash=${s.hash}`);
+    expect(picket('plan', v1()).stdout).toMatch(/^No changes/);
   });
 
   it("loads time windows in UTC whatever the caller's TZ", () => {
@@ -201,14 +202,16 @@ catch (e) { console.log(JSON.stringify({ code: e.code, line: e.cause?.line, hint
     expect(picket('quarantine', 'release', '10.20.0.99').stderr).toContain('not-quarantined');
   });
 
-  it('rolls back when a confirm-within apply is not confirmed', async () => {
+  it('rolls back when a confirm-within apply is not confirmed, keeping the quarantine', async () => {
     const before = status().hash;
     const r = applyOk(v1(), '--confirm-within', '2s');
     expect(r.stdout).toContain('confirm with `picket apply --confirm` within 2s');
-    const trial = status();
-    expect(trial.hash).not.toBe(before);
+    expect(status().hash).not.toBe(before);
+    expect(picket('apply', v2()).stderr).toContain('confirmation-pending');
+    expect(picket('quarantine', 'add', '10.20.0.98').code).toBe(0);
     await until('the rollback', () => status().kernelHash === before);
     expect(status().hash).toBe(before);
+    expect(picket('quarantine', 'list').stdout).toContain('10.20.0.98');
     expect(picket('apply', '--confirm').stderr).toContain('nothing-pending');
   });
 
@@ -222,5 +225,22 @@ catch (e) { console.log(JSON.stringify({ code: e.code, line: e.cause?.line, hint
       readFileSync(log, 'utf8').includes(`${trial?.slice(0, 12)}: confirmed`),
     );
     expect(status().kernelHash).toBe(trial);
+  });
+
+  it('notices tables removed outside Picket', () => {
+    expect(inNs('nft', ['delete', 'table', 'inet', 'picket']).code).toBe(0);
+    const s = status();
+    expect(s.kernelMatches).toBe(false);
+    expect(picket('status').stdout).toContain('NO Picket tables');
+    const plan = picket('plan', v1());
+    expect(plan.stderr).toContain('the kernel has no Picket tables');
+    expect(plan.stdout).toMatch(/to add, 0 to remove/);
+  });
+
+  it('rolls back to no Picket tables when there were none before', async () => {
+    applyOk(v1(), '--confirm-within', '2s');
+    expect(status().kernelHash).toMatch(/^[0-9a-f]{64}$/);
+    await until('the tables to go', () => inNs('nft', ['list', 'table', 'inet', 'picket']).code !== 0);
+    expect(inNs('nft', ['list', 'table', 'bridge', 'picket']).code).not.toBe(0);
   });
 });
