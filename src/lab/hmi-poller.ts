@@ -5,9 +5,8 @@
 // summary on stdout. Shell (an executable: node dist/lab/hmi-poller.js --help).
 
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { createConnection, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
-import { decodeReadHolding, encodeReadHolding, splitAdus } from './modbus.js';
+import { ModbusClient } from './modbus-client.js';
 
 /** One line of the stats file: a running snapshot, or the summary at exit. */
 export interface PollerStats {
@@ -28,62 +27,6 @@ export interface PollerStats {
 const USAGE = `usage: hmi-poller --target <ip> [--port 502] [--hz 5] [--duration-s 0 (until SIGTERM)]
   [--timeout-ms 500] [--persistent] [--stats <file.jsonl>] [--report-ms 250]
   [--unit 1] [--address 0] [--count 10] [--until-ok]`;
-
-type PollResult = { ok: true; registers: readonly number[] } | { ok: false; error: string };
-
-class Client {
-  private socket: Socket | null = null;
-  private transactionId = 0;
-  constructor(
-    private readonly host: string,
-    private readonly port: number,
-    private readonly persistent: boolean,
-    private readonly request: { unitId: number; address: number; quantity: number },
-  ) {}
-
-  /** One FC3 round trip within `timeoutMs`; never throws. */
-  poll(timeoutMs: number): Promise<PollResult> {
-    this.transactionId = (this.transactionId + 1) & 0xffff;
-    const transactionId = this.transactionId;
-    return new Promise((resolve) => {
-      const socket = this.socket ?? createConnection({ host: this.host, port: this.port, noDelay: true });
-      this.socket = this.persistent ? socket : null;
-      let buffer: Uint8Array = new Uint8Array(0);
-      const finish = (result: PollResult) => {
-        clearTimeout(timer);
-        socket.off('data', onData).off('error', onError).off('close', onClose);
-        if (!this.persistent || !result.ok) {
-          socket.destroy();
-          this.socket = null;
-        }
-        resolve(result);
-      };
-      const onData = (chunk: Buffer) => {
-        buffer = Buffer.concat([buffer, chunk]);
-        const split = splitAdus(buffer);
-        if ('error' in split) return finish({ ok: false, error: split.error });
-        buffer = split.rest;
-        for (const adu of split.adus) {
-          const r = decodeReadHolding(adu, this.request.quantity);
-          if (r.transactionId !== transactionId) continue; // a late answer to a timed-out poll
-          if (r.kind === 'registers') return finish({ ok: true, registers: r.registers });
-          if (r.kind === 'exception')
-            return finish({ ok: false, error: `modbus exception ${r.exceptionCode}` });
-          return finish({ ok: false, error: r.reason });
-        }
-      };
-      const onError = (e: NodeJS.ErrnoException) => finish({ ok: false, error: e.code ?? e.message });
-      const onClose = () => finish({ ok: false, error: 'connection closed' });
-      const timer = setTimeout(() => finish({ ok: false, error: `timeout ${timeoutMs} ms` }), timeoutMs);
-      socket.on('data', onData).on('error', onError).on('close', onClose);
-      socket.write(encodeReadHolding({ transactionId, ...this.request }));
-    });
-  }
-
-  close(): void {
-    this.socket?.destroy();
-  }
-}
 
 function options(argv: readonly string[]) {
   const { values } = parseArgs({
@@ -130,7 +73,7 @@ function options(argv: readonly string[]) {
 
 async function run(argv: readonly string[]): Promise<number> {
   const opts = options(argv);
-  const client = new Client(opts.target, opts.port, opts.persistent, opts.request);
+  const client = new ModbusClient(opts.target, opts.port, opts.persistent, opts.request);
   const start = performance.now();
   let ok = 0;
   let fail = 0;
