@@ -12,16 +12,20 @@ export interface LabIssue {
   readonly message: string;
 }
 
-/** Renders one issue as `file:line:col: error[code]: message`. */
-export function renderLabIssue(issue: LabIssue): string {
-  return `${issue.file}:${issue.line}:${issue.col}: error[${issue.code}]: ${issue.message}`;
+/** Renders one issue as `file:line:col: error[code]: message`, plus the source line and a caret when given. */
+export function renderLabIssue(issue: LabIssue, source?: string): string {
+  const head = `${issue.file}:${issue.line}:${issue.col}: error[${issue.code}]: ${issue.message}`;
+  const text = source?.split('\n')[issue.line - 1];
+  if (text === undefined) return head;
+  const gutter = String(issue.line).padStart(4);
+  return `${head}\n${gutter} | ${text.replace(/\r$/, '')}\n${' '.repeat(gutter.length)} | ${' '.repeat(issue.col - 1)}^`;
 }
 
 /** A lab.yaml is invalid; `issues` holds every problem found. */
 export class LabSpecError extends PicketError {
   readonly issues: readonly LabIssue[];
-  constructor(issues: readonly LabIssue[]) {
-    super('lab-spec', `invalid lab file:\n${issues.map(renderLabIssue).join('\n')}`, {
+  constructor(issues: readonly LabIssue[], source?: string) {
+    super('lab-spec', `invalid lab file:\n${issues.map((i) => renderLabIssue(i, source)).join('\n')}`, {
       hint: 'see examples/lab.yaml for the format',
     });
     this.issues = issues;

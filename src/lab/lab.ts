@@ -192,8 +192,9 @@ export class Lab {
 
 /** Reads and validates a lab.yaml file; throws LabSpecError with every issue. */
 export function loadLabSpec(file: string): LabSpec {
-  const result = parseLabSpec(readFileSync(file, 'utf8'), file);
-  if (!result.ok) throw new LabSpecError(result.issues);
+  const source = readFileSync(file, 'utf8');
+  const result = parseLabSpec(source, file);
+  if (!result.ok) throw new LabSpecError(result.issues, source);
   return result.spec;
 }
 

@@ -34,7 +34,7 @@ function errorsWith(from: string, to: string): string[] {
 describe('parseLabSpec', () => {
   it('accepts examples/lab.yaml', () => {
     const result = parseLabSpec(example, 'examples/lab.yaml');
-    expect(result.ok ? [] : result.issues.map(renderLabIssue)).toEqual([]);
+    expect(result.ok ? [] : result.issues.map((i) => renderLabIssue(i))).toEqual([]);
     if (!result.ok) return;
     expect(result.spec.hosts.map((h) => `${h.name} ${h.ipv4}`)).toContain('plc-a1 10.20.1.10');
     expect(result.spec.node.ports).toEqual([
@@ -81,10 +81,15 @@ describe('parseLabSpec', () => {
     expect(errorsWith(from, to)).toEqual(expected);
   });
 
-  it('renders issues like a compiler', () => {
-    const result = parseLabSpec(base.replace('segment: cell\n', 'segment: cel\n'), 'lab.yaml');
-    expect(result.ok ? '' : result.issues.map(renderLabIssue).join('\n')).toBe(
-      'lab.yaml:13:14: error[unknown-segment]: host "plc": unknown segment "cel" (segments: up, cell)',
+  it('renders issues like a compiler, with the line and a caret', () => {
+    const source = base.replace('segment: cell\n', 'segment: cel\n');
+    const result = parseLabSpec(source, 'lab.yaml');
+    expect(result.ok ? '' : result.issues.map((i) => renderLabIssue(i, source)).join('\n')).toBe(
+      [
+        'lab.yaml:13:14: error[unknown-segment]: host "plc": unknown segment "cel" (segments: up, cell)',
+        '  13 |     segment: cel',
+        '     |              ^',
+      ].join('\n'),
     );
   });
 });
