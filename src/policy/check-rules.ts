@@ -40,7 +40,7 @@ function whyNever(parts: Parts, rule: Rule): string | undefined {
     return `from is ${fam(from)} only and to is ${fam(to)} only`;
   }
   const services = rule.services.map((s) => parts.services.find((x) => x.name === s));
-  if (services.every((s) => s !== undefined && s.ports.length === 0))
+  if (services.length > 0 && services.every((s) => s !== undefined && s.ports.length === 0))
     return 'none of its services has a port';
   const schedule = parts.schedules.find((s) => s.name === rule.when);
   if (schedule && (schedule.days.length === 0 || schedule.fromMinute === schedule.toMinute)) {

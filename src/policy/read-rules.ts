@@ -50,7 +50,7 @@ function services(
       report.warn('duplicate-entry', loc, `${label}: service "${name}" is listed twice`);
     } else out.push(name);
   }
-  return ok ? out : undefined;
+  return ok && out.length > 0 ? out : undefined;
 }
 
 /** Reads every rule; a rule with an unresolved reference is reported and left out. */
