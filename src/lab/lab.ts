@@ -28,6 +28,7 @@ import {
 } from './services.js';
 import { type LabSpec, parseLabSpec } from './spec.js';
 import {
+  claimLabId,
   DEFAULT_LABS_DIR,
   type LabServiceRecord,
   type LabState,
@@ -198,11 +199,11 @@ export function loadLabSpec(file: string): LabSpec {
   return result.spec;
 }
 
-async function freshId(): Promise<string> {
+async function freshId(labsDir: string, name: string): Promise<string> {
   const taken = await listNamespaces();
   for (;;) {
     const id = randomBytes(2).toString('hex');
-    if (!taken.some((ns) => ns.startsWith(`pk-${id}-`))) return id;
+    if (!taken.some((ns) => ns.startsWith(`pk-${id}-`)) && claimLabId(labsDir, id, name)) return id;
   }
 }
 
@@ -216,7 +217,7 @@ export async function createLab(spec: LabSpec, options: CreateLabOptions = {}): 
       throw new LabExistsError(spec.name);
     await destroyLab(spec.name, { labsDir });
   }
-  const layout = layoutLab(spec, await freshId());
+  const layout = layoutLab(spec, await freshId(labsDir, spec.name));
   const runDir = join(labsDir, spec.name);
   let state: LabState = {
     version: 1,

@@ -64,8 +64,24 @@ export function listLabStates(labsDir: string): string[] {
   }
 }
 
-/** Removes a lab's state file and its run directory. */
-export function removeLabState(labsDir: string, state: Pick<LabState, 'name' | 'runDir'>): void {
+/**
+ * Claims lab id `id` for lab `name` by creating `<labsDir>/ids/<id>` exclusively,
+ * so two labs built at once never share a `pk-<id>-` prefix; false if taken.
+ */
+export function claimLabId(labsDir: string, id: string, name: string): boolean {
+  mkdirSync(join(labsDir, 'ids'), { recursive: true });
+  try {
+    writeFileSync(join(labsDir, 'ids', id), `${name}\n`, { flag: 'wx' });
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
+/** Removes a lab's state file, its run directory and its id claim. */
+export function removeLabState(labsDir: string, state: Pick<LabState, 'name' | 'runDir' | 'layout'>): void {
   rmSync(stateFile(labsDir, state.name), { force: true });
   rmSync(state.runDir, { recursive: true, force: true });
+  rmSync(join(labsDir, 'ids', state.layout.id), { force: true });
 }
