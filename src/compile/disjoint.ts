@@ -23,24 +23,36 @@ function disjointGroup(group: readonly AddressBox[]): AddressBox[] {
   // Wider boxes first: the wide box is kept whole and the narrow ones lose what it
   // already covers, so a host inside a zone costs a few pieces, not a shattered zone.
   const ordered = group
-    .map((box, index) => ({ box, index }))
+    .map((box, index) => ({
+      box,
+      index,
+      source: size(box.source),
+      destination: size(box.destination),
+      ports: box.toPort - box.fromPort,
+    }))
     .sort(
       (a, b) =>
-        compareBig(size(b.box.source), size(a.box.source)) ||
-        compareBig(size(b.box.destination), size(a.box.destination)) ||
-        b.box.toPort - b.box.fromPort - (a.box.toPort - a.box.fromPort) ||
+        compareBig(b.source, a.source) ||
+        compareBig(b.destination, a.destination) ||
+        b.ports - a.ports ||
         a.index - b.index,
     );
-  const exact = new Map<string, AddressBox[]>();
+  const byPair = new Map<string, AddressBox[]>();
   const wide: AddressBox[] = [];
   const narrow: AddressBox[] = [];
   const accepted: AddressBox[] = [];
   for (const { box } of ordered) {
+    const key = pairKey(box);
     const isWide = !isPoint(box.source) || !isPoint(box.destination);
-    const candidates = new Set<AddressBox>(exact.get(pairKey(box)) ?? []);
-    for (const c of wide) if (overlaps(box, c)) candidates.add(c);
-    // Narrow boxes exist before a wide one only as pieces of earlier cuts: few.
-    if (isWide) for (const c of narrow) if (overlaps(box, c)) candidates.add(c);
+    // Boxes of the same address pair are all in `byPair`; the others can overlap
+    // only if one of the two is wide. Narrow boxes exist before a wide one only as
+    // pieces of earlier cuts: few.
+    let candidates = byPair.get(key) ?? [];
+    if (wide.length > 0 || isWide) {
+      const others = isWide ? [...wide, ...narrow] : wide;
+      const crossing = others.filter((c) => overlaps(box, c) && pairKey(c) !== key);
+      if (crossing.length > 0) candidates = [...candidates, ...crossing];
+    }
     let pieces = [box];
     for (const c of candidates) {
       pieces = pieces.flatMap((p) => subtract(p, c));
@@ -48,10 +60,10 @@ function disjointGroup(group: readonly AddressBox[]): AddressBox[] {
     }
     for (const p of pieces) {
       accepted.push(p);
-      const key = pairKey(p);
-      const same = exact.get(key) ?? [];
-      same.push(p);
-      exact.set(key, same);
+      const pieceKey = p === box ? key : pairKey(p);
+      const same = byPair.get(pieceKey);
+      if (same === undefined) byPair.set(pieceKey, [p]);
+      else same.push(p);
       (isPoint(p.source) && isPoint(p.destination) ? narrow : wide).push(p);
     }
   }

@@ -19,7 +19,12 @@ const FAMILIES: readonly FamilyNames[] = [
   { family: 6, ip: 'ip6', nfproto: 'ipv6' },
 ];
 
-/** Name of the allow set for a family and (optionally) a schedule's identifier fragment. */
+/** Name of the hash set of single-value tuples (host . host . proto . port) of a family. */
+export function exactSetName(family: IpFamily): string {
+  return `exact${family}`;
+}
+
+/** Name of the interval allow set for a family and (optionally) a schedule's identifier fragment. */
 export function allowSetName(family: IpFamily, scheduleId?: string): string {
   return scheduleId === undefined ? `allow${family}` : `allow${family}_${scheduleId}`;
 }
@@ -72,6 +77,7 @@ export function forwardChainRules(
   const lines = r.entries.filter((e) => e.schedule === undefined).map((e) => e.line);
   const rulesCite = lines.length === 0 ? enf('rules') : at(Math.min(...lines), 'rules');
   for (const f of FAMILIES) {
+    out.push(`${tupleMatch(f)} @${exactSetName(f.family)} counter accept${rulesCite}`);
     out.push(`${tupleMatch(f)} @${allowSetName(f.family)} counter accept${rulesCite}`);
   }
 

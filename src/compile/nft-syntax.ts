@@ -10,6 +10,7 @@ const encoder = new TextEncoder();
 /** Makes text safe inside nft double quotes and cuts it to the kernel's comment limit. */
 export function commentText(text: string): string {
   // nft strings have no escapes: a `"` would end the string, so it becomes `'`.
+  if (text.length <= COMMENT_MAX_BYTES && /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(text)) return text;
   const clean = text.replace(/"/g, "'").replace(/[\\\p{Cc}]/gu, ' ');
   if (encoder.encode(clean).length <= COMMENT_MAX_BYTES) return clean;
   let out = '';

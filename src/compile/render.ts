@@ -5,7 +5,7 @@
 // Ruleset (+ carry-over) → nft text. Pure.
 
 import type { IpFamily } from '../policy/types.js';
-import { allowSetName, forwardChainRules } from './forward-chain.js';
+import { allowSetName, exactSetName, forwardChainRules } from './forward-chain.js';
 import { comment, commentText, etherType, identifierParts } from './nft-syntax.js';
 import { type AllowEntry, LOG_PREFIX, type Ruleset, TABLE_BRIDGE, TABLE_INET } from './ruleset.js';
 
@@ -91,7 +91,16 @@ function renderInet(r: Ruleset, tableComment: string, quarantined: readonly Quar
   }
   for (const family of [4, 6] as const) {
     const entries = r.entries.filter((e) => e.family === family && e.schedule === undefined);
-    body.push(...allowSet(r, allowSetName(family), family, entries), '');
+    body.push(...allowSet(r, exactSetName(family), family, entries.filter(isExact), false), '');
+    body.push(
+      ...allowSet(
+        r,
+        allowSetName(family),
+        family,
+        entries.filter((e) => !isExact(e)),
+      ),
+      '',
+    );
   }
   for (const s of sets) {
     const entries = r.entries.filter((e) => e.family === s.family && e.schedule === s.schedule);
@@ -125,12 +134,28 @@ function quarantineSet(r: Ruleset, family: IpFamily, carried: readonly Quarantin
   );
 }
 
-function allowSet(r: Ruleset, name: string, family: IpFamily, entries: readonly AllowEntry[]): string[] {
+/**
+ * True for a tuple of single values (host . host . proto . port). Those go to a
+ * hash set: measured with 100k elements on Linux 6.18, a hash set loads in about
+ * half the kernel time of an interval (pipapo) set, and pipapo copies the whole
+ * set on every change, so single-element updates stay cheap there.
+ */
+function isExact(e: AllowEntry): boolean {
+  return !/[/-]/.test(e.source) && !/[/-]/.test(e.destination) && !e.ports.includes('-');
+}
+
+function allowSet(
+  r: Ruleset,
+  name: string,
+  family: IpFamily,
+  entries: readonly AllowEntry[],
+  interval = true,
+): string[] {
   const addr = `ipv${family}_addr`;
   return set(
     name,
     `${addr} . ${addr} . inet_proto . inet_service`,
-    ['flags interval'],
+    interval ? ['flags interval'] : [],
     entries.map(
       (e) =>
         `${e.source} . ${e.destination} . ${e.transport} . ${e.ports}${comment(`${r.policyFile}:${e.line} ${e.rule}`)}`,
