@@ -148,38 +148,45 @@ export function quarantineElementsText(elements: readonly QuarantinedElement[]):
   return out;
 }
 
-/** Renders `ruleset` for the kernel with nothing carried: the text kept as last good. */
-export function renderStored(ruleset: Ruleset): string {
-  return renderNft(ruleset);
-}
-
 /** Checks `ruleset` against the kernel's parser and validation without committing anything. */
 export function checkRuleset(nft: Nft, ruleset: Ruleset): void {
-  nft.check(renderNft(ruleset, { quarantined: readQuarantine(nft) }));
+  nft.check(renderNft(ruleset));
+}
+
+/**
+ * Runs `text` — a full replacement of Picket's tables — in one transaction with
+ * the kernel's current quarantine appended. The quarantine is read after
+ * rendering, right before the commit: a source the packet path quarantines
+ * between the read and the commit is the only thing a re-apply can lose.
+ */
+function replaceTables(nft: Nft, text: string, never: readonly string[]) {
+  const { tablePresent, elements } = readQuarantineSets(nft);
+  const declared = new Set([...text.matchAll(/\bset (quarantine[46])\b/g)].map((m) => m[1]));
+  // A source now on the never-list must not stay cut off by an old quarantine.
+  const released = elements.filter((q) => never.includes(q.address)).map((q) => q.address);
+  const carried = elements.filter((q) => declared.has(`quarantine${q.family}`) && !never.includes(q.address));
+  const started = performance.now();
+  nft.run(`${text.trimEnd()}\n${quarantineElementsText(carried)}`);
+  return { tablePresent, carried, released, transactionMs: performance.now() - started };
 }
 
 /** Replaces Picket's tables with `ruleset` atomically, carrying the quarantine over, and records it. */
 export function applyRuleset(deps: ApplyDeps, ruleset: Ruleset): ApplyResult {
   const { nft, store } = deps;
   const previous = store.readCurrent();
-  const never = new Set(ruleset.never);
-  const { tablePresent, elements: quarantined } = readQuarantineSets(nft);
-  // A source now on the never-list must not stay cut off by an old quarantine.
-  const carried = quarantined.filter((q) => !never.has(q.address));
-  const released = quarantined.filter((q) => never.has(q.address)).map((q) => q.address);
-  const text = renderNft(ruleset, { quarantined: carried });
-  const started = performance.now();
+  // Rendered once, without carried elements: this text is also what is kept as last good.
+  const text = renderNft(ruleset);
+  let replaced: ReturnType<typeof replaceTables>;
   try {
-    nft.run(text);
+    replaced = replaceTables(nft, text, ruleset.never);
   } catch (error) {
     if (error instanceof NftError) throw new ApplyRejectedError(error, previous?.ruleset.hash);
     throw error;
   }
-  const transactionMs = performance.now() - started;
   const after = readEnforced(nft);
   if (after.hash !== ruleset.hash) throw new ApplyVerifyError(ruleset.hash, after.hash);
-  const stored = carried.length === 0 ? text : renderStored(ruleset);
-  store.saveApplied({ ruleset, nft: stored, appliedAtMs: deps.nowMs });
+  store.saveApplied({ ruleset, nft: text, appliedAtMs: deps.nowMs });
+  const { tablePresent, carried, released, transactionMs } = replaced;
   return {
     ...(previous ? { previous } : {}),
     replacedTables: tablePresent,
@@ -202,11 +209,7 @@ export function rollbackTo(
 ): void {
   const { nft, store } = deps;
   if (previous) {
-    const sets = new Set([...previous.nft.matchAll(/\bset (quarantine[46])\b/g)].map((m) => m[1]));
-    const carried = readQuarantine(nft).filter(
-      (q) => sets.has(`quarantine${q.family}`) && !previous.ruleset.never.includes(q.address),
-    );
-    nft.run(`${previous.nft.trimEnd()}\n${quarantineElementsText(carried)}`);
+    replaceTables(nft, previous.nft, previous.ruleset.never);
     store.saveRolledBack('previous');
   } else {
     nft.run(DELETE_TABLES);

@@ -31,20 +31,30 @@ export class NftError extends PicketError {
   readonly kernelMessage: string;
   /** The table, set or element named does not exist (ENOENT). */
   readonly notFound: boolean;
+  /** The process lacks CAP_NET_ADMIN in this network namespace (EPERM). */
+  readonly permissionDenied: boolean;
   readonly line?: number;
   readonly lineText?: string;
   constructor(kernelMessage: string, line?: number, lineText?: string) {
     const where = line === undefined ? '' : ` at line ${line}`;
-    super('nft-rejected', `nftables rejected the commands${where}: ${kernelMessage}`, {
-      hint:
-        lineText === undefined
-          ? 'run `picket compile` to see the generated ruleset'
-          : `offending command: ${lineText.trim()}`,
-    });
+    const denied = /Operation not permitted/.test(kernelMessage);
+    const offending = lineText?.trim() ? lineText : undefined;
+    super(
+      denied ? 'nft-permission' : 'nft-rejected',
+      `nftables refused the commands${where}: ${kernelMessage}`,
+      {
+        hint: denied
+          ? 'run as root (CAP_NET_ADMIN) in the network namespace to be enforced, e.g. `ip netns exec <ns> picket …`'
+          : offending === undefined
+            ? 'run `picket compile` to see the generated ruleset'
+            : `offending command: ${offending.trim()}`,
+      },
+    );
     this.kernelMessage = kernelMessage;
     this.notFound = /No such file or directory/.test(kernelMessage);
+    this.permissionDenied = denied;
     if (line !== undefined) this.line = line;
-    if (lineText !== undefined) this.lineText = lineText;
+    if (offending !== undefined) this.lineText = offending;
   }
 }
 
