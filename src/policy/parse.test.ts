@@ -184,3 +184,15 @@ describe('parsePolicy reports', () => {
     });
   });
 });
+
+describe('parsePolicy survives hostile YAML', () => {
+  it('stops an alias bomb with one error', () => {
+    let source = `${head}a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n`;
+    for (let i = 1; i < 9; i++)
+      source += `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]\n`;
+    const { diagnostics } = parsePolicy(source, 'p.yaml');
+    expect(diagnostics.filter((d) => d.code === 'yaml-syntax')).toHaveLength(1);
+  });
+});

@@ -51,6 +51,11 @@ export function parsePolicy(source: string, file: string): ParseResult {
     );
   }
 
+  const site = entryOf(root, 'site')?.value;
+  if (site?.kind === 'scalar' && typeof site.value === 'string' && site.value.trim() === '') {
+    report.error('invalid-value', site.loc, 'site must not be empty', 'name the plant, e.g. riverside-water');
+  }
+
   const names = collectNames(root);
   checkAmbiguousNames(names, report);
   const readZoneList = readZones(entryOf(root, 'zones')?.value, report);

@@ -2,7 +2,7 @@
 // its description. The structural check and the JSON Schema are both derived
 // from it. Pure data.
 
-import { L2_PROTOCOLS } from './l2-protocols.js';
+import { DEFAULT_L2_ALLOW, L2_PROTOCOLS } from './l2-protocols.js';
 import type { ObjectShape, Shape, StringShape } from './shape.js';
 
 const name = (description: string): StringShape => ({ kind: 'string', description });
@@ -197,7 +197,7 @@ const enforcement: ObjectShape = {
       properties: {
         allow: {
           kind: 'array',
-          description: `EtherTypes that always pass: names (${Object.keys(L2_PROTOCOLS).join(', ')}) or numbers like 0x88b8.`,
+          description: `EtherTypes that always pass: names (${Object.keys(L2_PROTOCOLS).join(', ')}) or numbers like 0x88b8. Default: ${DEFAULT_L2_ALLOW.join(', ')}.`,
           items: {
             kind: 'union',
             description: 'A protocol name or an EtherType number.',

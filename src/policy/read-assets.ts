@@ -69,6 +69,43 @@ function checkInZone(
   );
 }
 
+type Owners = Map<string, { readonly name: string; readonly line: number }>;
+
+/** Records that `name` owns `value` (an IP or MAC), reporting it when another asset already does. */
+function claim(
+  owners: Owners,
+  code: string,
+  value: string,
+  name: string,
+  at: SourceLocation,
+  line: number,
+  report: Report,
+) {
+  const owner = owners.get(value);
+  if (owner) {
+    report.error(code, at, `asset "${name}": ${value} is already asset "${owner.name}" (line ${owner.line})`);
+  } else owners.set(value, { name, line });
+}
+
+function readZoneRef(
+  name: string,
+  value: LocatedValue,
+  keyLoc: SourceLocation,
+  names: DeclaredNames,
+  report: Report,
+) {
+  const zoneName = stringAt(value, 'zone');
+  if (zoneName !== undefined && !names.zones.has(zoneName)) {
+    report.error(
+      'unknown-zone',
+      entryOf(value, 'zone')?.value.loc ?? keyLoc,
+      `asset "${name}": unknown zone "${zoneName}"`,
+      didYouMean(zoneName, names.zones.keys()),
+    );
+  }
+  return zoneName;
+}
+
 /** Reads and checks every asset; an asset with a bad address or unknown zone is left out. */
 export function readAssets(
   section: LocatedValue | undefined,
@@ -77,46 +114,20 @@ export function readAssets(
   report: Report,
 ): Asset[] {
   const assets: Asset[] = [];
-  const ips = new Map<string, { name: string; line: number }>();
-  const macs = new Map<string, { name: string; line: number }>();
+  const ips: Owners = new Map();
+  const macs: Owners = new Map();
   for (const { key: name, keyLoc, value } of uniqueEntries(section)) {
     const ipNode = entryOf(value, 'ip')?.value;
     const address = readAddress(name, ipNode, report);
     const macNode = entryOf(value, 'mac')?.value;
     const mac = readMac(name, macNode, report);
-    const zoneName = stringAt(value, 'zone');
-    const zoneLoc = entryOf(value, 'zone')?.value.loc ?? keyLoc;
-    if (zoneName !== undefined && !names.zones.has(zoneName)) {
-      report.error(
-        'unknown-zone',
-        zoneLoc,
-        `asset "${name}": unknown zone "${zoneName}"`,
-        didYouMean(zoneName, names.zones.keys()),
-      );
-    }
+    const zoneName = readZoneRef(name, value, keyLoc, names, report);
     const zone = zones.find((z) => z.zone.name === zoneName);
-    if (address && ipNode && zone) checkInZone(name, address, ipNode.loc, zone, zones, report);
     if (address && ipNode) {
-      const ip = formatAddress(address);
-      const owner = ips.get(ip);
-      if (owner) {
-        report.error(
-          'duplicate-ip',
-          ipNode.loc,
-          `asset "${name}": ${ip} is already asset "${owner.name}" (line ${owner.line})`,
-        );
-      } else ips.set(ip, { name, line: keyLoc.line });
+      if (zone) checkInZone(name, address, ipNode.loc, zone, zones, report);
+      claim(ips, 'duplicate-ip', formatAddress(address), name, ipNode.loc, keyLoc.line, report);
     }
-    if (mac && macNode) {
-      const owner = macs.get(mac);
-      if (owner) {
-        report.error(
-          'duplicate-mac',
-          macNode.loc,
-          `asset "${name}": ${mac} is already asset "${owner.name}" (line ${owner.line})`,
-        );
-      } else macs.set(mac, { name, line: keyLoc.line });
-    }
+    if (mac && macNode) claim(macs, 'duplicate-mac', mac, name, macNode.loc, keyLoc.line, report);
     if (!address || zoneName === undefined || !zone) continue;
     const role = stringAt(value, 'role');
     const critical = entryOf(value, 'critical')?.value;

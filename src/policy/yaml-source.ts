@@ -51,7 +51,12 @@ interface Reader {
   readonly doc: Document.Parsed;
   readonly diagnostics: Diagnostic[];
   aliasDepth: number;
+  aliasCount: number;
+  aliasBombReported: boolean;
 }
+
+/** Aliases expanded per document: plenty for real policies, and a stop for an alias bomb. */
+const MAX_ALIASES = 10_000;
 
 function at(reader: Reader, offset: number): SourceLocation {
   const { line, col } = reader.lines.linePos(offset);
@@ -62,8 +67,21 @@ function convert(reader: Reader, node: unknown, fallback: SourceLocation): Locat
   const range = (node as YamlNode | null)?.range;
   const loc = range ? at(reader, range[0]) : fallback;
   if (isAlias(node)) {
-    // Alias chains are short in real policies; the bound stops a hostile alias bomb.
-    if (reader.aliasDepth > 32) return { kind: 'scalar', value: null, loc };
+    // Each alias is expanded into a copy, so nested aliases multiply ("billion laughs"):
+    // bound both the depth and the total.
+    reader.aliasCount++;
+    if (reader.aliasDepth > 32 || reader.aliasCount > MAX_ALIASES) {
+      if (!reader.aliasBombReported) {
+        reader.aliasBombReported = true;
+        reader.diagnostics.push({
+          severity: 'error',
+          code: 'yaml-syntax',
+          message: 'too many aliases (*name); write the values out',
+          location: loc,
+        });
+      }
+      return { kind: 'scalar', value: null, loc };
+    }
     reader.aliasDepth++;
     const target = convert(reader, node.resolve(reader.doc), loc);
     reader.aliasDepth--;
@@ -105,7 +123,15 @@ export function readYaml(
 ): { readonly root?: LocatedValue; readonly diagnostics: Diagnostic[] } {
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
-  const reader: Reader = { file, lines, doc, diagnostics: [], aliasDepth: 0 };
+  const reader: Reader = {
+    file,
+    lines,
+    doc,
+    diagnostics: [],
+    aliasDepth: 0,
+    aliasCount: 0,
+    aliasBombReported: false,
+  };
   for (const error of doc.errors) {
     reader.diagnostics.push({
       severity: 'error',
@@ -114,7 +140,15 @@ export function readYaml(
       location: at(reader, error.pos[0]),
     });
   }
-  if (reader.diagnostics.length > 0) return { diagnostics: reader.diagnostics };
+  for (const warning of doc.warnings) {
+    reader.diagnostics.push({
+      severity: 'warning',
+      code: 'yaml-warning',
+      message: warning.message.split('\n')[0] ?? warning.message,
+      location: at(reader, warning.pos[0]),
+    });
+  }
+  if (doc.errors.length > 0) return { diagnostics: reader.diagnostics };
   const root = convert(reader, doc.contents, { file, line: 1, col: 1 });
   return { root, diagnostics: reader.diagnostics };
 }
