@@ -11,10 +11,13 @@ import type { Pending, StateStore } from './state-store.js';
 /** A new apply was asked for while another one still waits for confirmation. */
 export class ConfirmationPendingError extends PicketError {
   readonly pending: Pending;
-  constructor(pending: Pending, nowMs: number) {
+  constructor(pending: Pending, nowMs: number, timerAlive: boolean) {
     const seconds = Math.max(0, Math.ceil((pending.deadlineMs - nowMs) / 1000));
     super('confirmation-pending', `ruleset ${pending.hash.slice(0, 12)} is waiting for confirmation`, {
-      hint: `run \`picket apply --confirm\` to keep it, or wait ${seconds}s for the rollback, then apply again`,
+      hint: timerAlive
+        ? `run \`picket apply --confirm\` to keep it, or wait ${seconds}s for the rollback, then apply again`
+        : 'its rollback timer is gone (reboot or killed), so nothing will roll it back: ' +
+          'run `picket apply --confirm` to keep it, then apply again',
     });
     this.pending = pending;
   }
@@ -29,10 +32,19 @@ export class NothingPendingError extends PicketError {
   }
 }
 
-/** Throws ConfirmationPendingError when an apply is still on trial. */
-export function assertNothingPending(store: StateStore, nowMs: number): void {
+/** Throws ConfirmationPendingError when an apply is still on trial; `alive` probes the timer's pid. */
+export function assertNothingPending(
+  store: StateStore,
+  nowMs: number,
+  alive: (pid: number) => boolean,
+): void {
   const pending = store.readPending();
-  if (pending) throw new ConfirmationPendingError(pending, nowMs);
+  if (!pending) return;
+  throw new ConfirmationPendingError(
+    pending,
+    nowMs,
+    pending.timerPid === undefined || alive(pending.timerPid),
+  );
 }
 
 /** Keeps the ruleset on trial: takes the pending record away so the timer does nothing. */

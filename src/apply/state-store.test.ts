@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Ruleset } from '../compile/ruleset.js';
-import { createStateStore, type StateStore } from './state-store.js';
+import { createStateStore, StateLockedError, type StateStore } from './state-store.js';
 
 const ruleset = (hash: string): Ruleset => ({
   site: 's',
@@ -61,5 +61,23 @@ describe('state store', () => {
     expect(store.claimPending()?.token).toBe('t');
     expect(store.claimPending()).toBeUndefined();
     expect(store.readPending()).toBeUndefined();
+  });
+});
+
+describe('state lock', () => {
+  it('keeps a second holder out while the first lives, and takes over a dead holder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'picket-lock-'));
+    try {
+      const store = createStateStore(dir);
+      const unlock = store.lock();
+      expect(() => store.lock()).toThrow(StateLockedError);
+      unlock();
+      store.lock()();
+      // A pid that cannot exist stands for a crashed holder.
+      writeFileSync(join(dir, 'lock'), '2147483646\n');
+      expect(() => store.lock()()).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -35,6 +35,8 @@ export interface Pending {
   readonly hash: string;
   /** Path of the ruleset to go back to; absent when there was none (rollback deletes the tables). */
   readonly previousPath?: string;
+  /** Pid of the detached rollback timer. */
+  readonly timerPid?: number;
 }
 
 /** Reads and writes Picket's on-disk state for one network namespace. */
@@ -50,6 +52,12 @@ export interface StateStore {
   saveRolledBack(to: 'previous' | 'nothing'): void;
   readPending(): Pending | undefined;
   writePending(pending: Pending): void;
+  /**
+   * Takes the state lock so two commands never interleave their writes to the
+   * kernel and this directory; returns its release. Throws StateLockedError while
+   * a live process holds it; a dead holder's lock is taken over.
+   */
+  lock(): () => void;
   /** Atomically takes the pending record away (confirm or rollback, whichever is first); undefined if none. */
   claimPending(): Pending | undefined;
   close(): void;
@@ -64,6 +72,27 @@ export class StateStoreError extends PicketError {
       hint: 'run as root, or point PICKET_STATE_DIR at a writable directory',
     });
     this.path = path;
+  }
+}
+
+/** Another Picket command is changing this namespace right now. */
+export class StateLockedError extends PicketError {
+  readonly holderPid: number;
+  constructor(holderPid: number) {
+    super('state-locked', `another picket command (pid ${holderPid}) is changing this network namespace`, {
+      hint: 'wait for it to finish and try again',
+    });
+    this.holderPid = holderPid;
+  }
+}
+
+/** True when a process with this pid exists (signal 0 probes without signalling). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -175,6 +204,25 @@ export function createStateStore(dir: string = defaultStateDir()): StateStore {
       guard('save the pending confirmation', () =>
         writeAtomic(dir, 'pending.json', `${JSON.stringify(pending)}\n`),
       ),
+    lock: () => {
+      const path = join(dir, 'lock');
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const fd = openSync(path, 'wx', 0o600);
+          writeSync(fd, `${process.pid}\n`);
+          closeSync(fd);
+          return () => rmSync(path, { force: true });
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+            throw new StateStoreError('cannot lock', path, error);
+          const holder = Number(readOptional(path)?.trim());
+          if (attempt > 0 || (Number.isInteger(holder) && holder > 0 && processAlive(holder))) {
+            throw new StateLockedError(holder);
+          }
+          rmSync(path, { force: true });
+        }
+      }
+    },
     claimPending: () => {
       // rename is atomic: of a confirm and a rollback racing, exactly one wins.
       const claimed = join(dir, `.pending.${process.pid}.claimed`);

@@ -12,10 +12,11 @@ import { parseArgs } from 'node:util';
 import { applyRuleset, checkRuleset } from '../apply/apply.js';
 import { assertNothingPending, confirmPending, rollbackIfUnconfirmed } from '../apply/confirm.js';
 import { parseDurationSeconds } from '../apply/duration.js';
-import { createNft } from '../apply/nft.js';
+import { createNft, type Nft } from '../apply/nft.js';
 import { formatSeconds } from '../apply/plan.js';
-import { createStateStore, type StateStore } from '../apply/state-store.js';
+import { createStateStore, processAlive, StateLockedError, type StateStore } from '../apply/state-store.js';
 import { ensureBridgeNetfilter } from '../apply/sysctl.js';
+import type { Ruleset } from '../compile/ruleset.js';
 import { UsageError } from './errors.js';
 import { loadRuleset } from './plan.js';
 
@@ -64,31 +65,45 @@ export async function main(argv: readonly string[]): Promise<number> {
       );
       return 0;
     }
-    assertNothingPending(store, Date.now());
-    const bridge = ensureBridgeNetfilter();
-    if (!bridge.available) {
-      process.stderr.write(
-        'picket: warning: br_netfilter is not loaded here: bridged traffic bypasses the inet hooks (modprobe br_netfilter)\n',
-      );
-    } else if (bridge.enabled.length > 0) {
-      say(`turned on ${bridge.enabled.join(', ')} so bridged traffic passes Picket's rules`);
+    const unlock = store.lock();
+    try {
+      return applyLocked(nft, store, ruleset, confirmSeconds);
+    } finally {
+      unlock();
     }
-    const result = applyRuleset({ nft, store, nowMs: Date.now() }, ruleset);
-    say(
-      `applied ${ruleset.hash.slice(0, 12)} for site ${ruleset.site} from ${ruleset.policyFile}: ` +
-        `${ruleset.entries.length} allow entries, ${ruleset.windows.length} time windows, mode ${ruleset.mode} ` +
-        `(one transaction, ${result.transactionMs.toFixed(1)} ms)`,
-    );
-    if (result.carried.length > 0) say(`kept ${result.carried.length} quarantined source(s) in quarantine`);
-    if (result.released.length > 0)
-      say(`released ${result.released.join(', ')} from quarantine: now on the never-list`);
-    if (confirmSeconds !== undefined)
-      startTimer(store, ruleset.hash, confirmSeconds, result.replacedTables && result.previous !== undefined);
-    return 0;
   } finally {
     nft.close();
     store.close();
   }
+}
+
+function applyLocked(
+  nft: Nft,
+  store: StateStore,
+  ruleset: Ruleset,
+  confirmSeconds: number | undefined,
+): number {
+  assertNothingPending(store, Date.now(), processAlive);
+  const bridge = ensureBridgeNetfilter();
+  if (!bridge.available) {
+    process.stderr.write(
+      'picket: warning: br_netfilter is not loaded here: bridged traffic bypasses the inet hooks (modprobe br_netfilter)\n',
+    );
+  } else if (bridge.enabled.length > 0) {
+    say(`turned on ${bridge.enabled.join(', ')} so bridged traffic passes Picket's rules`);
+  }
+  const result = applyRuleset({ nft, store, nowMs: Date.now() }, ruleset);
+  say(
+    `applied ${ruleset.hash.slice(0, 12)} for site ${ruleset.site} from ${ruleset.policyFile}: ` +
+      `${ruleset.entries.length} allow entries, ${ruleset.windows.length} time windows, mode ${ruleset.mode} ` +
+      `(one transaction, ${result.transactionMs.toFixed(1)} ms)`,
+  );
+  if (result.carried.length > 0) say(`kept ${result.carried.length} quarantined source(s) in quarantine`);
+  if (result.released.length > 0)
+    say(`released ${result.released.join(', ')} from quarantine: now on the never-list`);
+  if (confirmSeconds !== undefined)
+    startTimer(store, ruleset.hash, confirmSeconds, result.replacedTables && result.previous !== undefined);
+  return 0;
 }
 
 function startTimer(store: StateStore, hash: string, seconds: number, hasPrevious: boolean): void {
@@ -109,6 +124,8 @@ function startTimer(store: StateStore, hash: string, seconds: number, hasPreviou
   });
   child.unref();
   closeSync(log);
+  if (child.pid !== undefined)
+    store.writePending({ ...store.readPending(), token, deadlineMs, hash, timerPid: child.pid });
   const to = hasPrevious ? 'the previous ruleset' : 'no Picket ruleset (tables deleted)';
   say(
     `confirm with \`picket apply --confirm\` within ${formatSeconds(seconds)} or it rolls back to ${to} at ${new Date(deadlineMs).toISOString()}`,
@@ -126,7 +143,8 @@ async function rollbackTimer(token: string): Promise<number> {
   const store = createStateStore();
   const pending = store.readPending();
   if (!pending || pending.token !== token) return 0;
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, pending.deadlineMs - Date.now())));
+  await sleepUntil(pending.deadlineMs);
+  const unlock = await lockPatiently(store, pending.deadlineMs + LOCK_PATIENCE_MS);
   const nft = createNft();
   try {
     const outcome = rollbackIfUnconfirmed({ nft, store }, token);
@@ -134,5 +152,24 @@ async function rollbackTimer(token: string): Promise<number> {
     return 0;
   } finally {
     nft.close();
+    unlock();
+  }
+}
+
+// The timer waits for the deadline itself, not for a test: a real timer is its job.
+const sleepUntil = (ms: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(0, ms - Date.now())));
+
+const LOCK_PATIENCE_MS = 60_000;
+
+/** Takes the state lock, waiting while another command (a confirm, say) holds it. */
+async function lockPatiently(store: StateStore, untilMs: number): Promise<() => void> {
+  for (;;) {
+    try {
+      return store.lock();
+    } catch (error) {
+      if (!(error instanceof StateLockedError) || Date.now() > untilMs) throw error;
+      await sleepUntil(Date.now() + 200);
+    }
   }
 }

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { readEnforced, readQuarantine } from '../apply/apply.js';
 import { createNft } from '../apply/nft.js';
 import { formatSeconds } from '../apply/plan.js';
-import { createStateStore } from '../apply/state-store.js';
+import { createStateStore, processAlive } from '../apply/state-store.js';
 import { UsageError } from './errors.js';
 
 /** What `picket status --json` prints. */
@@ -26,7 +26,11 @@ export interface Status {
   readonly quarantined: number;
   readonly kernelHash?: string;
   readonly kernelMatches: boolean;
-  readonly pendingConfirmation?: { readonly hash: string; readonly deadline: string };
+  readonly pendingConfirmation?: {
+    readonly hash: string;
+    readonly deadline: string;
+    readonly timerAlive: boolean;
+  };
 }
 
 function collect(): Status {
@@ -61,7 +65,11 @@ function collect(): Status {
       kernelMatches: enforced.present ? enforced.hash === r?.hash : r === undefined,
       ...(pending
         ? {
-            pendingConfirmation: { hash: pending.hash, deadline: new Date(pending.deadlineMs).toISOString() },
+            pendingConfirmation: {
+              hash: pending.hash,
+              deadline: new Date(pending.deadlineMs).toISOString(),
+              timerAlive: pending.timerPid !== undefined && processAlive(pending.timerPid),
+            },
           }
         : {}),
     };
@@ -95,8 +103,11 @@ function render(s: Status): string {
   else if (!s.kernelMatches) {
     out += `kernel:         shows ${s.kernelHash ?? 'no hash'} — changed outside Picket; \`picket plan\` shows the difference\n`;
   } else out += 'kernel:         matches the last good ruleset\n';
-  if (s.pendingConfirmation) {
-    out += `pending:        confirm with \`picket apply --confirm\` before ${s.pendingConfirmation.deadline} or it rolls back\n`;
+  const p = s.pendingConfirmation;
+  if (p?.timerAlive) {
+    out += `pending:        confirm with \`picket apply --confirm\` before ${p.deadline} or it rolls back\n`;
+  } else if (p) {
+    out += `pending:        ${p.hash.slice(0, 12)} was on trial until ${p.deadline} but its rollback timer is gone; \`picket apply --confirm\` keeps it\n`;
   }
   return out;
 }
