@@ -13,7 +13,7 @@ import { applyRuleset, checkRuleset } from '../apply/apply.js';
 import { assertNothingPending, confirmPending, rollbackIfUnconfirmed } from '../apply/confirm.js';
 import { parseDurationSeconds } from '../apply/duration.js';
 import { createNft, type Nft } from '../apply/nft.js';
-import { formatSeconds } from '../apply/plan.js';
+import { formatSeconds, planChanges, summarizePlan } from '../apply/plan.js';
 import { createStateStore, processAlive, StateLockedError, type StateStore } from '../apply/state-store.js';
 import { ensureBridgeNetfilter } from '../apply/sysctl.js';
 import type { Ruleset } from '../compile/ruleset.js';
@@ -84,6 +84,19 @@ function applyLocked(
   confirmSeconds: number | undefined,
 ): number {
   assertNothingPending(store, Date.now(), processAlive);
+  const result = applyRuleset({ nft, store, nowMs: Date.now() }, ruleset);
+  say(
+    `applied ${ruleset.hash.slice(0, 12)} for site ${ruleset.site} from ${ruleset.policyFile}: ` +
+      `${ruleset.entries.length} allow entries, ${ruleset.windows.length} time windows, mode ${ruleset.mode} ` +
+      `(one transaction, ${result.transactionMs.toFixed(1)} ms; ${summarizePlan(planChanges(result.previous?.ruleset, ruleset))})`,
+  );
+  if (result.carried.length > 0) say(`kept ${result.carried.length} quarantined source(s) in quarantine`);
+  if (result.released.length > 0)
+    say(`released ${result.released.join(', ')} from quarantine: now on the never-list`);
+  if (confirmSeconds !== undefined)
+    startTimer(store, ruleset.hash, confirmSeconds, result.replacedTables && result.previous !== undefined);
+  // Last: turning these on before the commit would put a previous ruleset on
+  // bridged traffic it never saw, should this apply fail.
   const bridge = ensureBridgeNetfilter();
   if (!bridge.available) {
     process.stderr.write(
@@ -92,17 +105,6 @@ function applyLocked(
   } else if (bridge.enabled.length > 0) {
     say(`turned on ${bridge.enabled.join(', ')} so bridged traffic passes Picket's rules`);
   }
-  const result = applyRuleset({ nft, store, nowMs: Date.now() }, ruleset);
-  say(
-    `applied ${ruleset.hash.slice(0, 12)} for site ${ruleset.site} from ${ruleset.policyFile}: ` +
-      `${ruleset.entries.length} allow entries, ${ruleset.windows.length} time windows, mode ${ruleset.mode} ` +
-      `(one transaction, ${result.transactionMs.toFixed(1)} ms)`,
-  );
-  if (result.carried.length > 0) say(`kept ${result.carried.length} quarantined source(s) in quarantine`);
-  if (result.released.length > 0)
-    say(`released ${result.released.join(', ')} from quarantine: now on the never-list`);
-  if (confirmSeconds !== undefined)
-    startTimer(store, ruleset.hash, confirmSeconds, result.replacedTables && result.previous !== undefined);
   return 0;
 }
 

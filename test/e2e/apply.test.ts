@@ -121,8 +121,12 @@ afterAll(() => {
 
 describe('picket apply in a network namespace', () => {
   it('applies a policy and status shows its hash, matching the kernel', () => {
+    const sysctl = '/proc/sys/net/bridge/bridge-nf-call-iptables';
+    inNs('sh', ['-c', `echo 0 > ${sysctl}`]);
     const out = applyOk(v1());
     expect(out.stdout).toMatch(/applied [0-9a-f]{12} for site e2e-plant/);
+    expect(out.stdout).toContain('turned on net.bridge.bridge-nf-call-iptables');
+    expect(inNs('cat', [sysctl]).stdout.trim()).toBe('1');
     const s = status();
     expect(s.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(s.kernelHash).toBe(s.hash);
