@@ -136,6 +136,21 @@ function readQuarantineSets(nft: Nft): { tablePresent: boolean; elements: Quaran
   return { tablePresent, elements: found };
 }
 
+/** Reads the kernel's never-list sets (`never4`/`never6`); undefined when Picket has no tables. */
+export function readNeverList(nft: Nft): string[] | undefined {
+  let found: string[] | undefined;
+  for (const family of [4, 6] as const) {
+    const doc = listOrAbsent(() => nft.listJson(`list set inet picket never${family}`) as JsonSet);
+    if (!doc) continue;
+    found ??= [];
+    for (const e of doc.nftables?.find((o) => o.set)?.set?.elem ?? []) {
+      const val = typeof e === 'string' ? e : e.elem?.val;
+      if (typeof val === 'string') found.push(val);
+    }
+  }
+  return found;
+}
+
 /** nft commands that put `elements` back into the quarantine sets, with their remaining time. */
 export function quarantineElementsText(elements: readonly QuarantinedElement[]): string {
   let out = '';

@@ -165,9 +165,9 @@ function describeChange(c: Change): string {
   }
 }
 
-/** The one-line summary: `3 to add, 1 to remove, 0 to change.` */
+/** The one-line summary: `3 to add, 1 to remove, 0 to change`. */
 export function summarizePlan(plan: Plan): string {
-  return `${plan.toAdd} to add, ${plan.toRemove} to remove, ${plan.toChange} to change.`;
+  return `${plan.toAdd} to add, ${plan.toRemove} to remove, ${plan.toChange} to change`;
 }
 
 /** Renders a plan for a person: changes grouped by rule, then windows, never-list, L2 and settings. */
@@ -191,5 +191,5 @@ export function renderPlan(plan: Plan): string {
   }
   let out = '';
   for (const [group, lines] of groups) out += `${group}:\n${lines.map((l) => `  ${l}\n`).join('')}`;
-  return `${out}\n${summarizePlan(plan)}\n`;
+  return `${out}\n${summarizePlan(plan)}.\n`;
 }

@@ -3,7 +3,7 @@
 // Shell.
 
 import { parseArgs } from 'node:util';
-import { readEnforced, readQuarantine } from '../apply/apply.js';
+import { readEnforced, readNeverList, readQuarantine } from '../apply/apply.js';
 import { parseDurationSeconds } from '../apply/duration.js';
 import { createNft, type Nft } from '../apply/nft.js';
 import { formatSeconds } from '../apply/plan.js';
@@ -97,7 +97,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const current = createStateStore().readCurrent()?.ruleset;
-    if (current?.never.includes(address)) throw new NeverQuarantineError(address);
+    // The kernel's never sets are what is enforced; the stored ruleset backs them up.
+    const never = readNeverList(nft) ?? current?.never ?? [];
+    if (never.includes(address) || current?.never.includes(address)) throw new NeverQuarantineError(address);
     const seconds =
       values.for === undefined
         ? (current?.quarantineTimeoutSeconds ?? 3600)
