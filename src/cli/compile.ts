@@ -1,38 +1,42 @@
 // `picket compile <policy.yaml>`: prints the nftables transaction the policy
-// compiles to (what `apply` would load, without the quarantine carry-over), or
-// the policy's diagnostics and exit 1. Reads the clock for the time windows.
+// compiles to — what `apply` loads, less the quarantine carry-over — or the
+// policy's diagnostics and exit 1. Exit 2 for usage or an unreadable file, like
+// `check`. Reads the clock: the time windows are computed from now.
 // Shell.
 
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { compile } from '../compile/compile.js';
 import { renderNft } from '../compile/render.js';
 import { hasErrors, renderDiagnostic } from '../policy/diagnostic.js';
 import { parsePolicy } from '../policy/parse.js';
-import { PicketError, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
 
-/** The policy file could not be read. */
-export class PolicyReadError extends PicketError {
-  readonly file: string;
-  constructor(file: string, cause: unknown) {
-    super('policy-unreadable', `cannot read ${file}`, { cause, hint: 'check the path and permissions' });
-    this.file = file;
-  }
-}
+const usage = 'usage: picket compile <policy.yaml>';
 
 /** Runs `picket compile`; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  if (argv.length !== 1 || argv[0] === undefined || argv[0].startsWith('-')) {
-    throw new UsageError('usage: picket compile <policy.yaml>', 'give exactly one policy file');
+  if (argv.includes('-h') || argv.includes('--help')) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
   }
-  const file = argv[0];
+  const [file, ...extra] = argv;
+  if (file === undefined || extra.length > 0 || file.startsWith('-')) {
+    throw new UsageError(
+      file === undefined ? 'no policy file given' : `unexpected argument "${extra[0] ?? file}"`,
+      usage,
+    );
+  }
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new PolicyReadError(file, error);
+    source = await readFile(file, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(cause);
+    throw new UsageError(`cannot read policy "${file}": ${reason}`, usage);
   }
   const { policy, diagnostics } = parsePolicy(source, file);
-  for (const d of diagnostics) process.stderr.write(`${renderDiagnostic(d, source)}\n`);
+  for (const d of diagnostics) process.stderr.write(`${renderDiagnostic(d, source)}\n\n`);
   if (policy === undefined || hasErrors(diagnostics)) return 1;
   process.stdout.write(`${renderNft(compile(policy, { nowMs: Date.now() }))}\n`);
   return 0;
