@@ -131,7 +131,10 @@ function tupleMatch(f: FamilyNames): string {
  * The time gate of a window piece. Values are integers (seconds since the epoch,
  * seconds after UTC midnight): nft converts *string* times with the loading
  * process's TZ, integers it takes as UTC, so the ruleset is right whatever TZ
- * `nft` runs under (measured on nft 1.0.6).
+ * `nft` runs under (measured on nft 1.0.6). The kernel computes `meta hour` in
+ * UTC but `meta day` minus sys_tz.tz_minuteswest (nft_meta_weekday() in
+ * net/netfilter/nft_meta.c), so the days are right only while the kernel time
+ * zone is 0, as it is unless something calls settimeofday() with a zone.
  */
 function timeGate(w: UtcWindow): string {
   let gate = '';
