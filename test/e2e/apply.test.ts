@@ -208,8 +208,8 @@ catch (e) { console.log(JSON.stringify({ code: e.code, line: e.cause?.line, hint
 
   it('rolls back when a confirm-within apply is not confirmed, keeping the quarantine', async () => {
     const before = status().hash;
-    const r = applyOk(v1(), '--confirm-within', '2s');
-    expect(r.stdout).toContain('confirm with `picket apply --confirm` within 2s');
+    const r = applyOk(v1(), '--confirm-within', '4s');
+    expect(r.stdout).toContain('confirm with `picket apply --confirm` within 4s');
     expect(status().hash).not.toBe(before);
     expect(picket('apply', v2()).stderr).toContain('confirmation-pending');
     expect(picket('quarantine', 'add', '10.20.0.98').code).toBe(0);
@@ -220,7 +220,7 @@ catch (e) { console.log(JSON.stringify({ code: e.code, line: e.cause?.line, hint
   });
 
   it('keeps the new ruleset when it is confirmed in time', async () => {
-    applyOk(v1(), '--confirm-within', '2s');
+    applyOk(v1(), '--confirm-within', '4s');
     const trial = status().hash;
     const c = picket('apply', '--confirm');
     expect(c.code, c.stderr).toBe(0);
@@ -242,7 +242,7 @@ catch (e) { console.log(JSON.stringify({ code: e.code, line: e.cause?.line, hint
   });
 
   it('rolls back to no Picket tables when there were none before', async () => {
-    applyOk(v1(), '--confirm-within', '2s');
+    applyOk(v1(), '--confirm-within', '4s');
     expect(status().kernelHash).toMatch(/^[0-9a-f]{64}$/);
     await until('the tables to go', () => inNs('nft', ['list', 'table', 'inet', 'picket']).code !== 0);
     expect(inNs('nft', ['list', 'table', 'bridge', 'picket']).code).not.toBe(0);
