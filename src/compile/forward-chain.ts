@@ -32,79 +32,120 @@ export function allowSetName(family: IpFamily, scheduleId?: string): string {
 const NOT_UNICAST = 'meta pkttype { broadcast, multicast }';
 const UNICAST = 'meta pkttype != { broadcast, multicast }';
 
+/** The allow set of one schedule and family, as `renderNft` declares it. */
+export interface ScheduleSet {
+  readonly schedule: string;
+  readonly id: string;
+  readonly family: IpFamily;
+}
+
+/** How every rule of the chain cites the policy and logs. */
+interface Writer {
+  readonly r: Ruleset;
+  readonly monitor: boolean;
+  /** ` comment "policy.yaml:LINE what"`. */
+  at(line: number, what: string): string;
+  /** A comment citing the enforcement section. */
+  enf(what: string): string;
+  /** A rate-limited NFLOG statement with the prefix. */
+  log(prefix: string): string;
+}
+
 /** Renders the forward chain's rules, one line each, for the sets `renderNft` declares. */
-export function forwardChainRules(
-  r: Ruleset,
-  scheduleSets: readonly { readonly schedule: string; readonly id: string; readonly family: IpFamily }[],
-): string[] {
+export function forwardChainRules(r: Ruleset, scheduleSets: readonly ScheduleSet[]): string[] {
   const at = (line: number, what: string) => comment(`${r.policyFile}:${line} ${what}`);
-  const enf = (what: string) => at(r.enforcementLine, what);
-  // The log is split from the verdict: the limit throttles what userspace hears,
-  // never what the kernel drops or quarantines.
-  const log = (prefix: string) =>
-    `limit rate ${r.logRatePerSecond}/second burst ${r.logRatePerSecond * 2} packets log prefix "${prefix}" group ${r.logGroup}`;
-  const monitor = r.mode === 'monitor';
-  const out: string[] = [];
+  const w: Writer = {
+    r,
+    monitor: r.mode === 'monitor',
+    at,
+    enf: (what) => at(r.enforcementLine, what),
+    // The log is split from the verdict: the limit throttles what userspace
+    // hears, never what the kernel drops or quarantines.
+    log: (prefix) =>
+      `limit rate ${r.logRatePerSecond}/second burst ${r.logRatePerSecond * 2} packets log prefix "${prefix}" group ${r.logGroup}`,
+  };
+  return [
+    ...quarantinedRules(w),
+    ...stateRules(w),
+    ...allowRules(w),
+    ...scheduleSets.flatMap((set) => windowRules(w, set)),
+    ...tailRules(w),
+  ];
+}
 
-  for (const f of FAMILIES) {
-    for (const dir of ['saddr', 'daddr'] as const) {
+/** Traffic from or to a quarantined address: dropped (monitor: logged only). */
+function quarantinedRules({ monitor, log, enf }: Writer): string[] {
+  return FAMILIES.flatMap((f) =>
+    (['saddr', 'daddr'] as const).flatMap((dir) => {
       const match = `${f.ip} ${dir} @quarantine${f.family}`;
-      if (monitor) {
-        out.push(`${match} ${log(LOG_PREFIX.wouldBlock)}${enf(`monitor: quarantined ${dir}`)}`);
-      } else {
-        out.push(`${match} ${log(LOG_PREFIX.quarantined)}${enf(`quarantined ${dir}`)}`);
-        out.push(`${match} counter drop${enf(`quarantined ${dir}`)}`);
-      }
-    }
-  }
+      if (monitor) return [`${match} ${log(LOG_PREFIX.wouldBlock)}${enf(`monitor: quarantined ${dir}`)}`];
+      return [
+        `${match} ${log(LOG_PREFIX.quarantined)}${enf(`quarantined ${dir}`)}`,
+        `${match} counter drop${enf(`quarantined ${dir}`)}`,
+      ];
+    }),
+  );
+}
 
-  out.push(`ct state established,related counter accept${enf('established flows and ICMP errors')}`);
-  // RFC 4861: genuine neighbour discovery has hop limit 255, MLD has 1; without
-  // these IPv6 does not work on the segment. Before `ct state invalid`, which ND can hit.
-  out.push(
+/** Conntrack fast path, IPv6 neighbour discovery, invalid state. */
+function stateRules({ monitor, log, enf }: Writer): string[] {
+  return [
+    `ct state established,related counter accept${enf('established flows and ICMP errors')}`,
+    // RFC 4861: genuine neighbour discovery has hop limit 255, MLD has 1; without
+    // these IPv6 does not work on the segment. Before `ct state invalid`, which ND can hit.
     `icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect } ip6 hoplimit 255 counter accept${enf('IPv6 neighbour discovery')}`,
-  );
-  out.push(
     `icmpv6 type { mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } ip6 hoplimit 1 counter accept${enf('IPv6 multicast listener discovery')}`,
-  );
-  if (monitor) {
-    out.push(`ct state invalid ${log(LOG_PREFIX.wouldBlock)}${enf('monitor: invalid state')}`);
-    out.push(`ct state invalid counter accept${enf('monitor: invalid state')}`);
-  } else {
-    out.push(`ct state invalid counter drop${enf('invalid state')}`);
-  }
+    ...(monitor
+      ? [
+          `ct state invalid ${log(LOG_PREFIX.wouldBlock)}${enf('monitor: invalid state')}`,
+          `ct state invalid counter accept${enf('monitor: invalid state')}`,
+        ]
+      : [`ct state invalid counter drop${enf('invalid state')}`]),
+  ];
+}
 
+/** The always-on allow sets: exact tuples (hash) and ranges (interval), per family. */
+function allowRules({ r, at, enf }: Writer): string[] {
   const lines = r.entries.filter((e) => e.schedule === undefined).map((e) => e.line);
-  const rulesCite = lines.length === 0 ? enf('rules') : at(Math.min(...lines), 'rules');
-  for (const f of FAMILIES) {
-    out.push(`${tupleMatch(f)} @${exactSetName(f.family)} counter accept${rulesCite}`);
-    out.push(`${tupleMatch(f)} @${allowSetName(f.family)} counter accept${rulesCite}`);
-  }
+  const cite = lines.length === 0 ? enf('rules') : at(Math.min(...lines), 'rules');
+  return FAMILIES.flatMap((f) => [
+    `${tupleMatch(f)} @${exactSetName(f.family)} counter accept${cite}`,
+    `${tupleMatch(f)} @${allowSetName(f.family)} counter accept${cite}`,
+  ]);
+}
 
-  for (const set of scheduleSets) {
-    const f = FAMILIES.find((x) => x.family === set.family)!;
-    for (const w of r.windows.filter((x) => x.schedule === set.schedule)) {
-      out.push(
+/** One rule per UTC window piece of the schedule, gated on time. */
+function windowRules({ r, at }: Writer, set: ScheduleSet): string[] {
+  const f = FAMILIES.find((x) => x.family === set.family)!;
+  return r.windows
+    .filter((x) => x.schedule === set.schedule)
+    .map(
+      (w) =>
         `${timeGate(w)}${tupleMatch(f)} @${allowSetName(f.family, set.id)} counter accept${at(w.line, windowNote(w))}`,
-      );
-    }
-  }
+    );
+}
 
+/** What happens to traffic no allow set matched, per mode and out-of-profile action. */
+function tailRules({ r, monitor, log, enf }: Writer): string[] {
   if (monitor) {
-    out.push(`${log(LOG_PREFIX.wouldBlock)}${enf('monitor: out of profile')}`);
-    out.push(`counter accept${enf('monitor: out of profile, accepted')}`);
-    return out;
+    return [
+      `${log(LOG_PREFIX.wouldBlock)}${enf('monitor: out of profile')}`,
+      `counter accept${enf('monitor: out of profile, accepted')}`,
+    ];
   }
   if (r.outOfProfile === 'alert') {
-    out.push(`${log(LOG_PREFIX.alert)}${enf('out-of-profile: alert')}`);
-    out.push(`counter accept${enf('out-of-profile: alert, accepted')}`);
-    return out;
+    return [
+      `${log(LOG_PREFIX.alert)}${enf('out-of-profile: alert')}`,
+      `counter accept${enf('out-of-profile: alert, accepted')}`,
+    ];
   }
-  for (const f of FAMILIES) {
+  const out = FAMILIES.flatMap((f) => {
     const never = `${f.ip} saddr @never${f.family}`;
-    out.push(`${never} ${log(LOG_PREFIX.alert)}${enf('never list: alert, never quarantine')}`);
-    out.push(`${never} counter drop${enf('never list: drop, never quarantine')}`);
-  }
+    return [
+      `${never} ${log(LOG_PREFIX.alert)}${enf('never list: alert, never quarantine')}`,
+      `${never} counter drop${enf('never list: drop, never quarantine')}`,
+    ];
+  });
   if (r.outOfProfile === 'quarantine') {
     // Broadcast and multicast (DHCP, SSDP, mDNS from a healthy HMI) are blocked but
     // never quarantine their source. `meta nfproto` is needed because a set

@@ -5,7 +5,7 @@
 // Ruleset (+ carry-over) → nft text. Pure.
 
 import type { IpFamily } from '../policy/types.js';
-import { allowSetName, exactSetName, forwardChainRules } from './forward-chain.js';
+import { allowSetName, exactSetName, forwardChainRules, type ScheduleSet } from './forward-chain.js';
 import { comment, commentText, etherType, identifierParts } from './nft-syntax.js';
 import { type AllowEntry, LOG_PREFIX, type Ruleset, TABLE_BRIDGE, TABLE_INET } from './ruleset.js';
 
@@ -20,13 +20,6 @@ export interface QuarantinedElement {
 /** What the new tables inherit from the kernel's current ones. */
 export interface CarryOver {
   readonly quarantined?: readonly QuarantinedElement[];
-}
-
-/** The allow set of one schedule and family, as declared in the inet table. */
-interface ScheduleSet {
-  readonly schedule: string;
-  readonly id: string;
-  readonly family: IpFamily;
 }
 
 const EMPTY: readonly QuarantinedElement[] = [];
