@@ -37,7 +37,7 @@ const commands: Readonly<Record<string, Command>> = {
     load: async () => (await import('./status.js')).main,
   },
   quarantine: {
-    summary: 'quarantine list | release <ip>',
+    summary: 'quarantine list | add <ip> [--for 1h] | release <ip>',
     load: async () => (await import('./quarantine.js')).main,
   },
   lab: {
