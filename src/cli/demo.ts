@@ -114,6 +114,8 @@ async function story(lab: Lab, policy: string, stateDir: string): Promise<number
       '-Pn',
       '-n',
       '-T4',
+      '--min-rate',
+      '1000',
       '--max-retries',
       '1',
       '-p',

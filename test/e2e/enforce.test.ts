@@ -95,6 +95,8 @@ describe('enforcement in the lab', () => {
         '-Pn',
         '-n',
         '-T4',
+        '--min-rate',
+        '1000',
         '--max-retries',
         '1',
         '-p',
