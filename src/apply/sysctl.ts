@@ -7,7 +7,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PicketError } from '../cli/errors.js';
 
 const BRIDGE_DIR = '/proc/sys/net/bridge';
-const SWITCHES = ['bridge-nf-call-iptables', 'bridge-nf-call-ip6tables'] as const;
+// filter-vlan-tagged: without it, 802.1Q-tagged IP frames skip the inet hooks,
+// so a tagged packet would bypass the policy entirely.
+const SWITCHES = ['bridge-nf-call-iptables', 'bridge-nf-call-ip6tables', 'bridge-nf-filter-vlan-tagged'] as const;
 
 /** Whether br_netfilter is loaded here and which switches had to be turned on. */
 export interface BridgeNetfilter {
@@ -27,7 +29,7 @@ export class SysctlError extends PicketError {
   }
 }
 
-/** Turns on net.bridge.bridge-nf-call-iptables/ip6tables in this netns when br_netfilter is loaded. */
+/** Turns on net.bridge.bridge-nf-call-iptables/ip6tables and filter-vlan-tagged in this netns when br_netfilter is loaded. */
 export function ensureBridgeNetfilter(dir: string = BRIDGE_DIR): BridgeNetfilter {
   if (!existsSync(dir)) return { available: false, enabled: [] };
   const enabled: string[] = [];
