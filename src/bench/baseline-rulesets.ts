@@ -1,7 +1,8 @@
 // The rulesets Picket is compared against, as nft text for the node's
-// namespace: conntrack only (the cheapest stateful firewall), and a naive
-// linear list with one rule per allowed tuple and the measured flow last.
-// Allow entries → nft text. Pure.
+// namespace: conntrack only (the cheapest stateful firewall), a naive linear
+// list with one rule per allowed tuple and the measured flow last, and Picket's
+// own text without per-element comments (to price them at apply time).
+// Allow entries or nft text → nft text. Pure.
 
 import type { AllowEntry } from '../compile/ruleset.js';
 
@@ -45,4 +46,10 @@ export function naiveRuleset(entries: readonly AllowEntry[]): string {
     '}',
     '',
   ].join('\n');
+}
+
+/** Picket's rendered text with the `comment "…"` of every set element removed (rules keep theirs). */
+export function withoutElementComments(text: string): string {
+  // Set elements sit alone on a line, three tabs deep, inside `elements = { … }`.
+  return text.replace(/^(\t\t\t[^\t].*?) comment "[^"]*"(,?)$/gm, '$1$2');
 }

@@ -2,6 +2,7 @@
 // quarantine and release an address, and that add and remove one permit tuple,
 // against Picket's inet table. Count → command lists. Pure.
 
+import { exactSetName } from '../compile/forward-chain.js';
 import { TABLE_INET } from '../compile/ruleset.js';
 
 /** Paired commands: `add[i]` puts an element in, `delete[i]` takes the same one out. */
@@ -24,12 +25,13 @@ export function quarantineOps(count: number): ElementOps {
   };
 }
 
-/** Permit-style: one `saddr . daddr . proto . port` tuple into the `allow4` interval set. */
+/** Permit-style: one exact `saddr . daddr . proto . port` tuple into the IPv4 exact-tuple (hash) set. */
 export function permitOps(count: number, destination: string): ElementOps {
   const ids = Array.from({ length: count }, (_, i) => address(i));
+  const set = exactSetName(4);
   const elem = (a: string) => `{ ${a} . ${destination} . tcp . 502 }`;
   return {
-    add: ids.map((a) => `add element inet ${TABLE_INET} allow4 ${elem(a)}`),
-    delete: ids.map((a) => `delete element inet ${TABLE_INET} allow4 ${elem(a)}`),
+    add: ids.map((a) => `add element inet ${TABLE_INET} ${set} ${elem(a)}`),
+    delete: ids.map((a) => `delete element inet ${TABLE_INET} ${set} ${elem(a)}`),
   };
 }

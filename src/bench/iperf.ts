@@ -3,6 +3,7 @@
 // Lab + hosts → packets/s or Gbit/s received. Shell.
 
 import type { Lab, LabProcess } from '../lab/lab.js';
+import { NICE } from './hping.js';
 
 /** iperf3 UDP payload for the one-flow stream: a 106-byte frame. */
 export const IPERF_UDP_PAYLOAD_BYTES = 64;
@@ -19,7 +20,7 @@ export class IperfError extends Error {
 
 /** Starts `iperf3 -s` on `host` and waits (≤ 5 s) until it listens. */
 export async function startIperfServer(lab: Lab, host: string): Promise<LabProcess> {
-  const server = lab.spawn(host, ['iperf3', '-s', '-p', String(IPERF_PORT)], `${host}-iperf3`);
+  const server = lab.spawn(host, [...NICE, 'iperf3', '-s', '-p', String(IPERF_PORT)], `${host}-iperf3`);
   const deadline = performance.now() + 5000;
   while (performance.now() < deadline) {
     const { stdout } = await lab.exec(host, ['ss', '-Hltn', `sport = :${IPERF_PORT}`], { check: false });
@@ -41,7 +42,7 @@ interface IperfJson {
 async function client(lab: Lab, from: string, argv: readonly string[], seconds: number): Promise<IperfJson> {
   // The server takes a moment to be ready after the previous test ("server is busy"): retry once.
   for (let attempt = 0; ; attempt++) {
-    const { stdout } = await lab.exec(from, ['iperf3', '-J', '--connect-timeout', '3000', ...argv], {
+    const { stdout } = await lab.exec(from, [...NICE, 'iperf3', '-J', '--connect-timeout', '3000', ...argv], {
       check: false,
       timeoutMs: seconds * 1000 + 15_000,
     });

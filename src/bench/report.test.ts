@@ -18,6 +18,7 @@ const results = (picketPps: number, applyMs: number, elementMs: number): Datapla
   date: '2026-11-25T22:00:00Z',
   command: 'npm run bench -- dataplane',
   durationS: 200,
+  loadAverage: { start: 1, end: 2 },
   machine: {
     cpu: 'cpu',
     cores: 2,
@@ -29,7 +30,8 @@ const results = (picketPps: number, applyMs: number, elementMs: number): Datapla
     hping3: 'h',
   },
   method: {
-    repeats: 3,
+    rounds: 3,
+    floodsPerRound: 2,
     floodWarmupMs: 500,
     floodWindowMs: 2000,
     iperfSeconds: 2,
@@ -74,6 +76,12 @@ describe('report', () => {
     expect(renderTables(results(60_000, 1200, 1.5))).toContain('**NOT MET**');
   });
 
+  it('explains the ceiling of the ratio to the naive list and the added per-packet costs', () => {
+    const text = renderTables(results(70_000, 700, 0.2));
+    expect(text).toContain('bare / naive 10k = 50.0×');
+    expect(text).toContain('Picket 100k 4286 ns, naive 10k 490000 ns');
+  });
+
   it('says "not measured" when a configuration is missing', () => {
     const r = { ...results(70_000, 700, 0.2), configs: [] };
     expect(checkTargets(r)[0]?.met).toBeNull();
@@ -83,6 +91,6 @@ describe('report', () => {
     const doc = renderBenchmarksDoc(results(70_000, 700, 0.2));
     expect(doc).toContain('`npm run bench -- dataplane`');
     expect(doc).toContain('| kernel | 6.18 |');
-    expect(doc).toContain('| picket-100k | 100,000 | 70,000 (63,000–77,000) | 0.70× | 0.88× |');
+    expect(doc).toContain('| picket-100k | 100,000 | 70,000 (63,000–77,000) | 0.70× | 0.88× | 4,286 |');
   });
 });

@@ -4,7 +4,7 @@
 
 import type { ConfigResult, DataplaneResults } from './results.js';
 import { median, percentile } from './statistics.js';
-import { checkTargets } from './targets.js';
+import { checkTargets, targetContext } from './targets.js';
 
 const fmt = (n: number, digits = 0) =>
   Number.isFinite(n)
@@ -46,16 +46,30 @@ function rateRows(
   ]);
 }
 
-/** The forwarding table for one kind of traffic. */
+/** Nanoseconds per packet a configuration adds over the bare bridge (1/rate − 1/rate_bare). */
+export function addedNsPerPacket(rate: readonly number[], bare: readonly number[]): string {
+  const ns = 1e9 / median(rate) - 1e9 / median(bare);
+  return Number.isFinite(ns) ? fmt(ns) : 'n/a';
+}
+
+/** The forwarding table for one kind of traffic; `withCost` adds the ns/packet column. */
 export function renderRateTable(
   r: DataplaneResults,
   unit: string,
   pick: (c: ConfigResult) => readonly number[],
   digits = 0,
+  withCost = false,
 ): string {
+  const head = ['configuration', 'tuples', `${unit}, median (min–max)`, '× bare', '× ct-only'];
+  const rows = rateRows(r, pick, digits);
+  if (!withCost) return table(head, rows);
+  const bare = r.configs.find((c) => c.kind === 'bare');
   return table(
-    ['configuration', 'tuples', `${unit}, median (min–max)`, '× bare', '× ct-only'],
-    rateRows(r, pick, digits),
+    [...head, 'ns/pkt over bare'],
+    rows.map((row, i) => {
+      const c = r.configs[i];
+      return [...row, c && bare ? addedNsPerPacket(pick(c), pick(bare)) : 'n/a'];
+    }),
   );
 }
 
@@ -64,7 +78,7 @@ export function renderApplyTable(r: DataplaneResults): string {
   return table(
     ['synthetic tuples', 'set elements', 'nft text', 'compile ms', 'render ms', 'apply ms, median (min–max)'],
     r.applies.map((a) => [
-      fmt(a.pairs),
+      a.variant === undefined ? fmt(a.pairs) : `${fmt(a.pairs)} (${a.variant})`,
       fmt(a.elements),
       `${fmt(a.textBytes / 1e6, 1)} MB`,
       fmt(a.compileMs),
@@ -107,7 +121,7 @@ export function renderTables(r: DataplaneResults): string {
   const notes = r.configs.flatMap((c) => c.notes.map((n) => `- ${c.label}: ${n}`));
   return [
     '### New-flow UDP (hping3, source port changes every packet; every packet walks the ruleset)',
-    renderRateTable(r, 'pkt/s', (c) => c.newFlowPps),
+    renderRateTable(r, 'pkt/s', (c) => c.newFlowPps, 0, true),
     '',
     '### One-flow UDP (iperf3 -u, one established flow: conntrack fast path)',
     renderRateTable(r, 'pkt/s', (c) => c.oneFlowPps),
@@ -123,6 +137,7 @@ export function renderTables(r: DataplaneResults): string {
     '',
     '### Targets',
     renderTargetTable(r),
+    ...targetContext(r).map((line) => `\n${line}`),
     ...(notes.length > 0 ? ['', '### Notes from the run', ...notes] : []),
   ].join('\n');
 }
@@ -162,24 +177,33 @@ the node's ruleset changes between configurations. Configurations:
 - **naive N** — the same tuples as one \`ip saddr … ip daddr … tcp|udp dport … accept\` rule each
   after \`ct state established,related accept\`, policy drop, with the measured flow's rules **last**.
 
-Each traffic measurement is repeated ${k.repeats}× (interleaved kinds); tables show the median and the
-range. Ratios are ratios of medians.
+Traffic runs in ${k.rounds} rounds; each round loads every configuration in turn (\`flush ruleset\`,
+then its text) and measures it with ${k.floodsPerRound} new-flow floods, one UDP flow and one TCP stream, so
+background load on the machine spreads over all configurations. Tables show the median and the
+range of all samples; ratios are ratios of medians. The 1-minute load average was
+${fmt(r.loadAverage.start, 2)} at the start and ${fmt(r.loadAverage.end, 2)} at the end (2 cores). Traffic generators run
+at \`nice -n -5\`.
 
 - **New-flow UDP** — \`hping3 --udp --flood\` from sender to receiver port 9, ${k.floodFrameBytes}-byte frames
   (64 on the wire), source port incremented every packet; counted by an nft counter in the
   receiver's namespace that also drops them (no ICMP back). No reply is ever seen, so conntrack
   keeps every packet in state NEW: **every packet walks the node's whole ruleset** (set lookup or
   rule list). Rate = counter delta over a ${k.floodWindowMs} ms window after ${k.floodWarmupMs} ms warm-up.
+  "ns/pkt over bare" is 1/rate − 1/rate(bare): what the configuration adds to each packet's cost.
 - **One-flow UDP** — \`iperf3 -u -b 0 -l ${k.iperfUdpPayloadBytes}\` for ${k.iperfSeconds} s: one 5-tuple that the
   server answers, so conntrack marks it established and every packet after the first takes the
   **\`ct state established\` fast path**; rate = datagrams the server received / seconds.
 - **TCP** — \`iperf3\` one stream for ${k.iperfSeconds} s, Gbit/s received (fast path, large segments).
 - **Apply** — wall clock of \`nft.run(text)\` for the whole atomic transaction (add/delete/define both
-  Picket tables), replacing a loaded ruleset of the same size. Compile and render are JS time, listed apart.
+  Picket tables), replacing a loaded ruleset of the same size, through the libnftables driver in the
+  node's namespace; the text is read from a file before the clock starts. Compile and render are JS
+  time, listed apart. The 100k text is also applied with its per-element \`comment "policy:LINE rule"\`
+  removed, to show what those comments cost.
 - **Elements** — ${k.elementOps} single-element transactions per operation through the libnftables driver,
   ${k.spawnElementOps} through spawning \`nft -f -\`, with ${k.elementsAgainst} loaded. Quarantine: add/delete of an
-  address in \`quarantine4\` (hash set with timeouts). Permit: add/delete of a
-  \`saddr . daddr . proto . port\` tuple in \`allow4\` (concatenated interval set).
+  address in \`quarantine4\` (hash set with timeouts). Permit: add/delete of one exact
+  \`saddr . daddr . proto . port\` tuple in \`exact4\` (concatenated hash set of 100k elements). Targets
+  are judged on the p99 of adds and deletes together.
 
 ## Results
 ${renderTables(r)}
@@ -195,7 +219,10 @@ ${renderTables(r)}
 - Bare bridge still has \`br_netfilter\` on (it is the lab's node); it has no tables, so no conntrack.
 - The naive list gets the same conntrack fast path, so one-flow UDP and TCP barely separate it from
   Picket: its cost shows on traffic that is not established (new flows, scans, UDP without replies).
-- Element latencies are measured in-process around one libnftables call each; the first call after a
-  full apply can be slower (caches), which is what the p99 and max show.
+- Element latencies are measured in-process around one libnftables call each (command parse,
+  netlink round trip, kernel commit). On a busy 2-core machine a few calls in a thousand are
+  preempted; the p99 and the max show them, the median does not.
+- Range permits (\`flags interval\`, the pipapo set \`allow4\`) are not measured here: the synthetic
+  policy only has exact tuples, so that set is empty.
 `;
 }

@@ -25,6 +25,8 @@ export interface ConfigResult {
 export interface ApplyResult {
   /** Synthetic allowed tuples asked for. */
   readonly pairs: number;
+  /** A variant of the rendered text, e.g. `without element comments`; absent: as rendered. */
+  readonly variant?: string;
   /** Elements in the compiled allow sets (pairs + the measured flow's). */
   readonly elements: number;
   readonly compileMs: number;
@@ -55,7 +57,9 @@ export interface Machine {
 
 /** How the traffic runs were shaped. */
 export interface Method {
-  readonly repeats: number;
+  /** Rounds: each loads every configuration in turn and measures it once. */
+  readonly rounds: number;
+  readonly floodsPerRound: number;
   readonly floodWarmupMs: number;
   readonly floodWindowMs: number;
   readonly iperfSeconds: number;
@@ -73,6 +77,8 @@ export interface DataplaneResults {
   readonly command: string;
   readonly durationS: number;
   readonly machine: Machine;
+  /** 1-minute load average when the run started and when it ended (others' work adds noise). */
+  readonly loadAverage: { readonly start: number; readonly end: number };
   readonly method: Method;
   readonly configs: readonly ConfigResult[];
   readonly applies: readonly ApplyResult[];
