@@ -23,6 +23,9 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   lab: ['net', 'cli/errors'],
   // Benchmarks wire real parts together like the CLI does.
   bench: ['*'],
+  // The node is the long-running shell: it wires intake, decide and apply, and
+  // must not reach up into the CLI (beyond its error classes) or the lab.
+  node: ['sense', 'decide', 'apply', 'compile', 'policy', 'net', 'time', 'cli/errors'],
   // The CLI is the only place where drivers are created and wired.
   cli: ['*'],
 };
