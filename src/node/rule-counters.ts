@@ -1,0 +1,46 @@
+// Forward-chain counters: nft's JSON listing of `chain inet picket forward` →
+// packets and bytes per rule, keyed by the rule's comment (which cites the
+// policy line, e.g. `policy.yaml:31 rules` or `policy.yaml:52 out-of-profile:
+// quarantine source`) and its verdict. Rules that share a comment (the exact and
+// interval allow sets of both families) are summed. Pure.
+
+/** Packets and bytes counted by the rules with one comment and verdict. */
+export interface RuleCounter {
+  readonly rule: string;
+  readonly verdict: 'accept' | 'drop' | 'other';
+  readonly packets: number;
+  readonly bytes: number;
+}
+
+interface NftRule {
+  readonly comment?: string;
+  readonly expr?: readonly Record<string, unknown>[];
+}
+
+/** Reads the counters of every rule that has a `counter` statement, in chain order. */
+export function ruleCountersFrom(doc: unknown): RuleCounter[] {
+  const items = (doc as { nftables?: { rule?: NftRule }[] } | undefined)?.nftables ?? [];
+  const byKey = new Map<string, RuleCounter>();
+  for (const item of items) {
+    const rule = item.rule;
+    if (!rule?.expr) continue;
+    let counter: { packets?: number; bytes?: number } | undefined;
+    let verdict: RuleCounter['verdict'] = 'other';
+    for (const e of rule.expr) {
+      if (e.counter && typeof e.counter === 'object') counter = e.counter as typeof counter;
+      if ('accept' in e) verdict = 'accept';
+      if ('drop' in e) verdict = 'drop';
+    }
+    if (!counter) continue;
+    const name = rule.comment ?? '(no comment)';
+    const key = `${verdict}\u0000${name}`;
+    const seen = byKey.get(key);
+    byKey.set(key, {
+      rule: name,
+      verdict,
+      packets: (seen?.packets ?? 0) + Number(counter.packets ?? 0),
+      bytes: (seen?.bytes ?? 0) + Number(counter.bytes ?? 0),
+    });
+  }
+  return [...byKey.values()];
+}
