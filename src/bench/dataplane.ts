@@ -33,8 +33,7 @@ const APPLY_REPEATS = 3;
 const TIMING: RoundTiming = {
   rounds: 4,
   floodsPerRound: 2,
-  floodWarmupMs: 400,
-  floodWindowMs: 1500,
+  floodSeconds: 2,
   iperfSeconds: 1.5,
   floodPort: 9,
 };
@@ -42,8 +41,7 @@ const TIMING: RoundTiming = {
 const METHOD: Method = {
   rounds: TIMING.rounds,
   floodsPerRound: TIMING.floodsPerRound,
-  floodWarmupMs: TIMING.floodWarmupMs,
-  floodWindowMs: TIMING.floodWindowMs,
+  floodSeconds: TIMING.floodSeconds,
   iperfSeconds: TIMING.iperfSeconds,
   floodFrameBytes: 14 + 20 + 8 + FLOOD_PAYLOAD_BYTES,
   iperfUdpPayloadBytes: IPERF_UDP_PAYLOAD_BYTES,

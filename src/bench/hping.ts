@@ -1,10 +1,12 @@
 // New-flow UDP flood driver: hping3 in a sender's namespace sends small UDP
 // packets with a source port that changes every packet, and an nft counter in
 // the receiver's namespace (which also drops them, so no ICMP comes back)
-// counts what crossed the bridge during a timed window.
-// Lab + hosts → packets/s received. Shell.
+// counts what crossed the bridge. Lab + hosts → packets, wall and CPU seconds. Shell.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Lab } from '../lab/lab.js';
+import { ksoftirqdSeconds } from './softirq-time.js';
 
 const SINK_TABLE = 'picketbenchsink';
 
@@ -36,43 +38,51 @@ export async function sinkPackets(lab: Lab, host: string): Promise<number> {
   throw new Error(`no sink counter in ${host}`);
 }
 
-/** How a flood is run: a warm-up, then a measured window. */
+/** How a flood is run. */
 export interface FloodOptions {
   readonly from: string;
   readonly sinkHost: string;
   readonly toIp: string;
   readonly port: number;
-  readonly warmupMs: number;
-  readonly windowMs: number;
+  readonly seconds: number;
+}
+
+/** What one flood delivered, over how much wall-clock and CPU time. */
+export interface FloodResult {
+  /** Packets the sink counted. */
+  readonly packets: number;
+  readonly wallS: number;
+  /** hping3's user + system time (forwarding runs in its context) + ksoftirqd's. */
+  readonly cpuS: number;
 }
 
 /** Traffic generators run slightly ahead of the machine's other work, to cut noise. */
 export const NICE = ['nice', '-n', '-5'] as const;
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Counter reading stamped with the midpoint of the read (a read spawns nft and takes ~10 ms). */
-async function stampedCount(lab: Lab, host: string): Promise<{ packets: number; atMs: number }> {
-  const before = performance.now();
-  const packets = await sinkPackets(lab, host);
-  return { packets, atMs: (before + performance.now()) / 2 };
-}
-
 /**
- * Floods for warm-up + window (+0.5 s margin), bounded by `timeout`; returns
- * packets/s the sink received during the window. hping3 increments the source
- * port per packet, so each packet is a new 5-tuple until the ports wrap.
+ * Floods for `seconds`, bounded by `timeout`, and counts what the sink
+ * received. hping3 increments the source port per packet, so each packet is a
+ * new 5-tuple until the ports wrap. Over veth the whole path (three bridges, the
+ * node's ruleset, the receiver's drop) runs in the sender's context, so CPU
+ * time per packet is the path's cost even when other work preempts the sender.
  */
-export async function newFlowUdpRate(lab: Lab, o: FloodOptions): Promise<number> {
-  const totalS = (o.warmupMs + o.windowMs + 500) / 1000;
-  const flood = lab.exec(
+export async function newFlowUdpFlood(lab: Lab, o: FloodOptions): Promise<FloodResult> {
+  const timeFile = join(lab.runDir, `flood-${process.pid}.time`);
+  const before = await sinkPackets(lab, o.sinkHost);
+  const softBefore = ksoftirqdSeconds();
+  await lab.exec(
     o.from,
     [
       ...NICE,
+      '/usr/bin/time',
+      '-o',
+      timeFile,
+      '-f',
+      '%e %U %S',
       'timeout',
       '-s',
       'INT',
-      `${totalS}s`,
+      `${o.seconds}s`,
       'hping3',
       '--udp',
       '--flood',
@@ -85,15 +95,20 @@ export async function newFlowUdpRate(lab: Lab, o: FloodOptions): Promise<number>
       String(FLOOD_PAYLOAD_BYTES),
       o.toIp,
     ],
-    { check: false, timeoutMs: totalS * 1000 + 5000 },
+    { check: false, timeoutMs: o.seconds * 1000 + 5000 },
   );
-  try {
-    await delay(o.warmupMs);
-    const start = await stampedCount(lab, o.sinkHost);
-    await delay(o.windowMs);
-    const end = await stampedCount(lab, o.sinkHost);
-    return ((end.packets - start.packets) * 1000) / (end.atMs - start.atMs);
-  } finally {
-    await flood;
+  const softS = ksoftirqdSeconds() - softBefore;
+  const packets = (await sinkPackets(lab, o.sinkHost)) - before;
+  // time(1) writes "Command exited with non-zero status 124" first when timeout fires.
+  const last = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1) ?? '';
+  const [wallS, userS, sysS] = last.split(' ').map(Number);
+  if (
+    wallS === undefined ||
+    userS === undefined ||
+    sysS === undefined ||
+    Number.isNaN(wallS + userS + sysS)
+  ) {
+    throw new Error(`cannot read time(1) output: ${last}`);
   }
+  return { packets, wallS, cpuS: userS + sysS + softS };
 }

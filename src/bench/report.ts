@@ -121,7 +121,10 @@ export function renderTables(r: DataplaneResults): string {
   const notes = r.configs.flatMap((c) => c.notes.map((n) => `- ${c.label}: ${n}`));
   return [
     '### New-flow UDP (hping3, source port changes every packet; every packet walks the ruleset)',
-    renderRateTable(r, 'pkt/s', (c) => c.newFlowPps, 0, true),
+    renderRateTable(r, 'pkt/s', (c) => c.newFlowPps),
+    '',
+    '### New-flow UDP per CPU-second (the same floods: packets received / CPU seconds spent on them)',
+    renderRateTable(r, 'pkt per CPU-s', (c) => c.newFlowCpuPps, 0, true),
     '',
     '### One-flow UDP (iperf3 -u, one established flow: conntrack fast path)',
     renderRateTable(r, 'pkt/s', (c) => c.oneFlowPps),
@@ -188,8 +191,13 @@ at \`nice -n -5\`.
   (64 on the wire), source port incremented every packet; counted by an nft counter in the
   receiver's namespace that also drops them (no ICMP back). No reply is ever seen, so conntrack
   keeps every packet in state NEW: **every packet walks the node's whole ruleset** (set lookup or
-  rule list). Rate = counter delta over a ${k.floodWindowMs} ms window after ${k.floodWarmupMs} ms warm-up.
-  "ns/pkt over bare" is 1/rate − 1/rate(bare): what the configuration adds to each packet's cost.
+  rule list). Each flood runs ${k.floodSeconds} s (\`timeout\`); wall rate = packets counted / hping3's elapsed
+  time. Over veth the whole path (three bridges, the node's ruleset, the receiver's drop) runs in
+  the sender's context on one CPU, so the same packets are also divided by the CPU time spent on
+  them (hping3's user + system time, which includes the softirq work done in its context, plus
+  ksoftirqd's): **packets per CPU-second**, which other processes preempting the sender do not
+  distort. "ns/pkt over bare" is 1/rate − 1/rate(bare) on that basis: the CPU the configuration
+  adds to each packet.
 - **One-flow UDP** — \`iperf3 -u -b 0 -l ${k.iperfUdpPayloadBytes}\` for ${k.iperfSeconds} s: one 5-tuple that the
   server answers, so conntrack marks it established and every packet after the first takes the
   **\`ct state established\` fast path**; rate = datagrams the server received / seconds.

@@ -11,8 +11,10 @@ export interface ConfigResult {
   readonly kind: ConfigKind;
   /** Allowed tuples in the set (Picket) or rules in the list (naive). */
   readonly tuples?: number;
-  /** Packets/s received from a UDP flood whose source port changes every packet. */
+  /** Packets/s received (wall clock) from a UDP flood whose source port changes every packet. */
   readonly newFlowPps: readonly number[];
+  /** The same floods: packets received per CPU-second spent sending and forwarding them. */
+  readonly newFlowCpuPps: readonly number[];
   /** Datagrams/s received from one iperf3 UDP flow (established in conntrack). */
   readonly oneFlowPps: readonly number[];
   /** Gbit/s received from one iperf3 TCP stream. */
@@ -60,8 +62,7 @@ export interface Method {
   /** Rounds: each loads every configuration in turn and measures it once. */
   readonly rounds: number;
   readonly floodsPerRound: number;
-  readonly floodWarmupMs: number;
-  readonly floodWindowMs: number;
+  readonly floodSeconds: number;
   readonly iperfSeconds: number;
   readonly floodFrameBytes: number;
   readonly iperfUdpPayloadBytes: number;

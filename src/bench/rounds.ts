@@ -4,7 +4,7 @@
 // configurations alike instead of one. Lab + configurations → ConfigResult[]. Shell.
 
 import type { Lab } from '../lab/lab.js';
-import { newFlowUdpRate } from './hping.js';
+import { newFlowUdpFlood } from './hping.js';
 import { oneFlowUdpRate, tcpGbps } from './iperf.js';
 import type { NftInNetns } from './nft-in-netns.js';
 import type { ConfigKind, ConfigResult } from './results.js';
@@ -24,8 +24,7 @@ export interface ConfigPlan {
 export interface RoundTiming {
   readonly rounds: number;
   readonly floodsPerRound: number;
-  readonly floodWarmupMs: number;
-  readonly floodWindowMs: number;
+  readonly floodSeconds: number;
   readonly iperfSeconds: number;
   readonly floodPort: number;
 }
@@ -51,6 +50,7 @@ export async function runRounds(
 ): Promise<ConfigResult[]> {
   const results = plans.map(() => ({
     newFlowPps: [] as number[],
+    newFlowCpuPps: [] as number[],
     oneFlowPps: [] as number[],
     tcpGbps: [] as number[],
     notes: new Set<string>(),
@@ -63,16 +63,15 @@ export async function runRounds(
       if (plan.load !== undefined) await nft.run(plan.load);
       const floods: number[] = [];
       for (let f = 0; f < t.floodsPerRound; f++) {
-        floods.push(
-          await newFlowUdpRate(lab, {
-            from: flow.source.name,
-            sinkHost: flow.destination.name,
-            toIp: flow.destination.ip,
-            port: t.floodPort,
-            warmupMs: t.floodWarmupMs,
-            windowMs: t.floodWindowMs,
-          }),
-        );
+        const flood = await newFlowUdpFlood(lab, {
+          from: flow.source.name,
+          sinkHost: flow.destination.name,
+          toIp: flow.destination.ip,
+          port: t.floodPort,
+          seconds: t.floodSeconds,
+        });
+        floods.push(flood.packets / flood.wallS);
+        r.newFlowCpuPps.push(flood.packets / flood.cpuS);
       }
       const oneFlow = await oneFlowUdpRate(lab, flow.source.name, flow.destination.ip, t.iperfSeconds);
       const tcp = await tcpGbps(lab, flow.source.name, flow.destination.ip, t.iperfSeconds);
@@ -95,6 +94,7 @@ export async function runRounds(
       kind: p.kind,
       ...(p.tuples === undefined ? {} : { tuples: p.tuples }),
       newFlowPps: r?.newFlowPps ?? [],
+      newFlowCpuPps: r?.newFlowCpuPps ?? [],
       oneFlowPps: r?.oneFlowPps ?? [],
       tcpGbps: r?.tcpGbps ?? [],
       notes: [...(r?.notes ?? [])],
