@@ -40,6 +40,10 @@ const commands: Readonly<Record<string, Command>> = {
     summary: 'quarantine list | add <ip> [--for 1h] | release <ip>',
     load: async () => (await import('./quarantine.js')).main,
   },
+  node: {
+    summary: 'node --config <node.yaml>    run the enforcement node (signals: HUP reload, TERM stop)',
+    load: async () => (await import('./node.js')).main,
+  },
   lab: {
     summary: 'lab up <lab.yaml> | down | exec <host> <cmd…>',
     load: async () => (await import('./lab.js')).main,

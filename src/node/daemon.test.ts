@@ -1,0 +1,194 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFakeNft, type FakeNft } from '../apply/nft-fake.js';
+import { createStateStore } from '../apply/state-store.js';
+import type { Action } from '../decide/decision.js';
+import type { PacketEvent } from '../sense/packet-event.js';
+import type { NodeConfig } from './config.js';
+import { nodeHealth, type RunningNode, startNode } from './daemon.js';
+import { QUEUE_CAPACITY } from './decision-loop.js';
+import { createLogger } from './log.js';
+import {
+  createFakeIntake,
+  createMemoryJournal,
+  createScriptedDecider,
+  type FakeIntake,
+  type MemoryJournal,
+  plainReconcile,
+} from './ports-fake.js';
+
+const examplePolicy = readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'policy.yaml'), 'utf8');
+
+const scan = (srcIp: string): PacketEvent => ({
+  timeMs: 0,
+  origin: 'quarantine',
+  srcIp,
+  dstIp: '10.20.1.10',
+  length: 44,
+  summary: `${srcIp} → 10.20.1.10:502 tcp S`,
+});
+
+const quarantine = (address: string): Action => ({
+  type: 'quarantine',
+  address,
+  durationSeconds: 3600,
+  reason: 'test',
+  producer: 'test',
+});
+
+interface Harness {
+  node: RunningNode;
+  nft: FakeNft;
+  journal: MemoryJournal;
+  intake: () => FakeIntake;
+  policy: string;
+  logs: string[];
+  clock: { ms: number };
+  dir: string;
+}
+
+let running: RunningNode | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+function start(
+  options: { nft?: FakeNft; journal?: MemoryJournal; mode?: 'bridge' | 'sensor'; dir?: string } = {},
+): Harness {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'picket-node-'));
+  const policy = join(dir, 'policy.yaml');
+  writeFileSync(policy, examplePolicy);
+  const nft = options.nft ?? createFakeNft();
+  const journal = options.journal ?? createMemoryJournal();
+  const logs: string[] = [];
+  const clock = { ms: Date.UTC(2026, 0, 14, 12) };
+  let intake: FakeIntake | undefined;
+  const config: NodeConfig = {
+    name: 'node-a',
+    wire:
+      options.mode === 'sensor'
+        ? { mode: 'sensor', interface: 'eth3' }
+        : { mode: 'bridge', bridge: 'br0', interfaces: [] },
+    policyFile: policy,
+    nflogGroup: 1,
+    metrics: { host: '127.0.0.1', port: 0 },
+    reconcileIntervalSeconds: 3600,
+    logLevel: 'debug',
+  };
+  const node = startNode({
+    config,
+    log: createLogger('debug', (l) => logs.push(l)),
+    nft,
+    store: createStateStore(join(dir, 'state')),
+    journal,
+    startIntake: (onEvents) => {
+      intake = createFakeIntake(onEvents);
+      return intake;
+    },
+    // The example's never-list holds the PLCs: the decider tries to quarantine every source anyway.
+    createDecider: () => createScriptedDecider((e) => [quarantine(e.srcIp ?? '')]),
+    reconcile: plainReconcile,
+    setUpWire: () => ({ actions: ['adopted bridge br0'] }),
+    afterApply: () => {},
+    now: () => clock.ms,
+    memory: () => ({ rssBytes: 1, heapUsedBytes: 1 }),
+  });
+  running = node;
+  return { node, nft, journal, intake: () => intake!, policy, logs, clock, dir };
+}
+
+describe('the node daemon', () => {
+  it('applies the policy at start and reports ok', () => {
+    const { node, nft } = start();
+    expect(nft.tables()).toMatch(/table inet picket \{/);
+    const health = nodeHealth(node, Date.UTC(2026, 0, 14, 12, 1));
+    expect(health).toMatchObject({ status: 'ok', lastApply: { ok: true }, uptimeSeconds: 60 });
+    expect(health.policyHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('does not replace a ruleset the kernel already enforces (restart)', async () => {
+    const first = start();
+    const committed = first.nft.committed.length;
+    await first.node.stop();
+    running = undefined;
+    const again = start({ nft: first.nft, dir: first.dir });
+    expect(first.nft.committed.length).toBe(committed);
+    expect(again.logs.join('')).toContain('policy already in force');
+  });
+
+  it('executes a batch of quarantines as one transaction and journals every action', () => {
+    const { node, nft, journal, intake } = start();
+    const before = nft.committed.length;
+    intake().emit([scan('10.20.0.66'), scan('10.20.0.67'), scan('10.20.0.66')]);
+    expect(node.tick()).toBe(3);
+    expect(nft.committed.length).toBe(before + 1);
+    expect([...nft.quarantine.keys()].sort()).toEqual(['10.20.0.66', '10.20.0.67']);
+    expect(journal.batches.at(-1)).toHaveLength(3);
+    expect(node.metrics()).toContain('picket_actions_total{node="node-a",type="quarantine"} 3');
+  });
+
+  it('never quarantines a never-list asset', () => {
+    const { node, nft, logs, intake } = start();
+    intake().emit([scan('10.20.1.10')]);
+    node.tick();
+    expect(nft.quarantine.has('10.20.1.10')).toBe(false);
+    expect(logs.join('')).toContain('never-list asset not quarantined');
+  });
+
+  it('keeps the last good ruleset when a changed policy is bad, and says so in health', () => {
+    const { node, nft, policy } = start();
+    const good = nft.tables();
+    const goodHash = node.status().policyHash;
+    writeFileSync(policy, `${examplePolicy}\nrules-typo: []\n`);
+    node.reload('test');
+    expect(nft.tables()).toBe(good);
+    const health = nodeHealth(node, Date.now());
+    expect(health.status).toBe('degraded');
+    expect(health.policyHash).toBe(goodHash);
+    expect(health.lastError?.code).toBe('policy-refused');
+    writeFileSync(policy, examplePolicy.replace('duration: 1h', 'duration: 2h'));
+    node.reload('test');
+    expect(nodeHealth(node, Date.now()).status).toBe('ok');
+    expect(node.status().policyHash).not.toBe(goodHash);
+  });
+
+  it('restores quarantines the kernel lost and adopts kernel-only ones', () => {
+    const journal = createMemoryJournal();
+    journal.writeBatch([quarantine('10.20.0.99')], Date.UTC(2026, 0, 14, 11, 30));
+    const nft = createFakeNft();
+    const { node } = start({ nft, journal });
+    expect(nft.quarantine.get('10.20.0.99')?.expiresSeconds).toBe(1800);
+    nft.quarantine.set('10.20.0.77', { timeoutSeconds: 3600, expiresSeconds: 3500 });
+    node.reconcileNow();
+    expect(journal.activeQuarantine(Date.UTC(2026, 0, 14, 12)).map((q) => q.address)).toContain('10.20.0.77');
+    expect(node.metrics()).toContain('picket_drift_total{node="node-a"} 2');
+  });
+
+  it('drops and counts events when the loop falls behind', () => {
+    const { node, intake } = start();
+    const events = Array.from({ length: QUEUE_CAPACITY + 10 }, () => scan('10.20.0.66'));
+    intake().emit(events);
+    expect(node.metrics()).toContain('picket_events_dropped_total{node="node-a"} 10');
+  });
+
+  it('in sensor mode never touches the kernel', () => {
+    const { node, nft, intake } = start({ mode: 'sensor' });
+    intake().emit([scan('10.20.0.66')]);
+    node.tick();
+    expect(nft.committed).toEqual([]);
+  });
+
+  it('on stop flushes what is queued, closes intake and journal, and leaves the ruleset', async () => {
+    const { node, nft, journal, intake } = start();
+    intake().emit([scan('10.20.0.66')]);
+    await node.stop();
+    running = undefined;
+    expect(journal.batches.flat().length).toBe(1);
+    expect(intake().closed).toBe(true);
+    expect(journal.closed).toBe(true);
+    expect(nft.tables()).toMatch(/table inet picket \{/);
+  });
+});

@@ -1,0 +1,257 @@
+// `picket node`: the long-running enforcement unit. Start: wire (bridge or
+// sensor) → policy in force → journal and kernel quarantine reconciled →
+// intake → decision loop, counters, reconcile and HTTP on timers. A policy
+// change (SIGHUP, file change) re-applies atomically; a bad one keeps the last
+// good ruleset. Stopping flushes the journal and LEAVES the kernel ruleset in
+// place: the data path never depends on this process.
+// NodeConfig + drivers → a running node. Shell.
+
+import { readQuarantine } from '../apply/apply.js';
+import type { Nft } from '../apply/nft.js';
+import type { StateStore } from '../apply/state-store.js';
+import type { NodeConfig } from './config.js';
+import { createDecisionLoop } from './decision-loop.js';
+import { enforcePolicy, type InForce } from './enforcer.js';
+import { healthOf, type NodeStatus } from './health.js';
+import type { Logger } from './log.js';
+import { type NodeSnapshot, renderMetrics } from './metrics.js';
+import type { DeciderPort, IntakePort, JournalPort, ReconcilePort, StartIntake } from './ports.js';
+import { reconcileQuarantine } from './quarantine-sync.js';
+import { type RuleCounter, ruleCountersFrom } from './rule-counters.js';
+import { createFlowTelemetry } from './telemetry.js';
+
+/** Everything the node drives; the CLI passes real drivers, tests fakes. */
+export interface NodeDeps {
+  readonly config: NodeConfig;
+  readonly log: Logger;
+  readonly nft: Nft;
+  readonly store: StateStore;
+  readonly journal: JournalPort;
+  readonly startIntake: StartIntake;
+  readonly createDecider: (inForce: InForce) => DeciderPort;
+  readonly reconcile: ReconcilePort;
+  readonly setUpWire: (wire: NodeConfig['wire']) => { actions: readonly string[] };
+  /** After each committed apply: turns on the br_netfilter switches. */
+  readonly afterApply: () => void;
+  readonly now: () => number;
+  readonly memory: () => { rssBytes: number; heapUsedBytes: number };
+}
+
+/** Timer periods. */
+export const TICK_MS = 100;
+export const COUNTERS_MS = 5_000;
+export const WATCH_DEBOUNCE_MS = 300;
+
+/** A running node. */
+export interface RunningNode {
+  /** Re-reads and re-applies the policy (SIGHUP, file change); a bad policy keeps the last good one. */
+  reload(reason: string): void;
+  /** Compares kernel quarantine and journal now. */
+  reconcileNow(): void;
+  /** Reads the kernel counters now (normally every 5 s). */
+  readCounters(): void;
+  /** Decides what is queued now (normally every 100 ms). */
+  tick(): number;
+  status(): NodeStatus;
+  metrics(): string;
+  /** Flushes the journal, closes intake and journal; the kernel keeps its ruleset. */
+  stop(): Promise<void>;
+}
+
+/** Starts the node: wire, policy, reconcile, intake, timers. Throws only if the wire cannot be set up. */
+export function startNode(deps: NodeDeps): RunningNode {
+  const { config, log, nft, journal, now } = deps;
+  const enforcing = config.wire.mode !== 'sensor';
+  const startedAtMs = now();
+  let inForce: InForce | undefined;
+  let decider: DeciderPort | undefined;
+  let lastApply: NodeStatus['lastApply'];
+  let lastError: NodeStatus['lastError'];
+  let lastReconcile: NodeStatus['lastReconcile'];
+  let lastGoodAtMs = 0;
+  let applyFailures = 0;
+  let driftTotal = 0;
+  let rules: RuleCounter[] = [];
+  let rulesReadAtMs = 0;
+  let quarantineSize = 0;
+  let intake: IntakePort | undefined;
+  const telemetry = createFlowTelemetry([]);
+
+  const wired = deps.setUpWire(config.wire);
+  for (const action of wired.actions) log.info('wire', { action, mode: config.wire.mode });
+
+  const loop = createDecisionLoop({
+    nft,
+    journal,
+    decider: () => decider,
+    telemetry,
+    limits: () => ({
+      never: new Set(inForce?.ruleset.never ?? []),
+      enforcing,
+      blockFlowSets: inForce?.blockFlowSets ?? false,
+    }),
+    now,
+    log,
+  });
+
+  const reload = (reason: string) => {
+    const atMs = now();
+    const outcome = enforcePolicy(
+      { nft, store: deps.store, nowMs: atMs, enforcing, afterApply: deps.afterApply },
+      config.policyFile,
+    );
+    if (!outcome.ok) {
+      applyFailures++;
+      lastApply = { atMs, ok: false };
+      lastError = { atMs, code: outcome.code, message: outcome.message };
+      log.error('policy not applied; the last good ruleset stays in force', {
+        reason,
+        code: outcome.code,
+        message: outcome.message,
+        lastGood: inForce?.ruleset.hash ?? null,
+        diagnostics: outcome.diagnostics,
+      });
+      return;
+    }
+    const { ruleset, policy } = outcome.inForce;
+    inForce = outcome.inForce;
+    lastGoodAtMs = atMs;
+    lastApply = { atMs, ok: true, hash: ruleset.hash, durationMs: outcome.durationMs };
+    lastError = undefined;
+    telemetry.setZones(policy.zones);
+    if (decider) decider.setPolicy(policy);
+    else decider = deps.createDecider(outcome.inForce);
+    for (const warning of outcome.warnings) log.warn('policy warning', { diagnostic: warning });
+    if (ruleset.logGroup !== config.nflogGroup) {
+      log.warn('the policy logs to a different NFLOG group than node.yaml listens to', {
+        policyGroup: ruleset.logGroup,
+        nflogGroup: config.nflogGroup,
+      });
+    }
+    log.info(outcome.applied ? 'policy applied' : 'policy already in force', {
+      reason,
+      hash: ruleset.hash,
+      site: ruleset.site,
+      entries: ruleset.entries.length,
+      mode: ruleset.mode,
+      transactionMs: outcome.durationMs,
+      carriedQuarantine: outcome.carried,
+    });
+  };
+
+  const reconcileNow = () => {
+    if (!enforcing) return;
+    try {
+      const result = reconcileQuarantine(
+        { nft, journal, reconcile: deps.reconcile, never: new Set(inForce?.ruleset.never ?? []) },
+        now(),
+      );
+      loop.record(result.adopt);
+      driftTotal += result.drift;
+      quarantineSize = result.kernelSize;
+      lastReconcile = { atMs: now(), drift: result.drift };
+      const fields = { drift: result.drift, restored: result.restored, adopted: result.adopt.length };
+      if (result.drift > 0) log.warn('reconcile: kernel and journal differed', fields);
+      else log.debug('reconcile: in sync', fields);
+    } catch (error) {
+      lastError = { atMs: now(), code: 'reconcile', message: (error as Error).message };
+      log.error('reconcile failed', { error });
+    }
+  };
+
+  const readCounters = () => {
+    if (!enforcing || !inForce) return;
+    try {
+      rules = ruleCountersFrom(nft.listJson('list chain inet picket forward'));
+      quarantineSize = readQuarantine(nft).length;
+      rulesReadAtMs = now();
+    } catch (error) {
+      log.warn('cannot read kernel counters', { error });
+    }
+    const recompileBy = inForce.ruleset.recompileByMs;
+    if (recompileBy !== undefined && now() >= recompileBy) reload('time windows cross a DST change');
+  };
+
+  reload('start');
+  reconcileNow();
+  try {
+    intake = deps.startIntake((events) => loop.accept(events));
+    log.info('intake started', { kind: intake.kind });
+  } catch (error) {
+    lastError = { atMs: now(), code: 'intake', message: (error as Error).message };
+    log.error('intake failed to start; enforcing without detection', { error });
+  }
+  readCounters();
+
+  const timers = [
+    setInterval(() => loop.tick(), TICK_MS),
+    setInterval(readCounters, COUNTERS_MS),
+    setInterval(reconcileNow, config.reconcileIntervalSeconds * 1000),
+  ];
+
+  const status = (): NodeStatus => {
+    const counts = loop.counts();
+    const stats = intake?.stats();
+    return {
+      node: config.name,
+      mode: config.wire.mode,
+      startedAtMs,
+      ...(inForce ? { policyHash: inForce.ruleset.hash } : {}),
+      ...(lastApply ? { lastApply } : {}),
+      ...(lastError ? { lastError } : {}),
+      ...(intake && stats ? { intake: { ...stats, kind: intake.kind, running: true } } : {}),
+      ...(lastReconcile ? { lastReconcile } : {}),
+      eventsDropped: counts.dropped,
+    };
+  };
+
+  const snapshot = (): NodeSnapshot => {
+    const counts = loop.counts();
+    const stats = intake?.stats();
+    return {
+      node: config.name,
+      mode: config.wire.mode,
+      uptimeSeconds: Math.round((now() - startedAtMs) / 1000),
+      rules,
+      rulesReadAtSeconds: Math.floor(rulesReadAtMs / 1000),
+      zonePairs: telemetry.snapshot(),
+      detectionsByKind: counts.detectionsByKind,
+      actionsByType: counts.actionsByType,
+      quarantineSize,
+      ...(stats ? { intake: stats } : {}),
+      events: { processed: counts.processed, dropped: counts.dropped, queued: counts.queued },
+      apply: {
+        lastDurationMs: lastApply?.durationMs ?? 0,
+        lastSuccess: lastApply?.ok ?? false,
+        lastSuccessAtSeconds: Math.floor(lastGoodAtMs / 1000),
+        failures: applyFailures,
+      },
+      driftTotal,
+      memory: deps.memory(),
+    };
+  };
+
+  return {
+    reload,
+    reconcileNow,
+    readCounters,
+    tick: () => loop.tick(),
+    status,
+    metrics: () => renderMetrics(snapshot()),
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      intake?.close();
+      // Whatever the intake delivered is decided and journaled before exit.
+      while (loop.tick() > 0) {
+        // drain
+      }
+      journal.close();
+      log.info('stopped; the kernel ruleset stays in force', { hash: inForce?.ruleset.hash ?? null });
+    },
+  };
+}
+
+/** The /health document of a running node. */
+export function nodeHealth(node: RunningNode, nowMs: number) {
+  return healthOf(node.status(), nowMs);
+}

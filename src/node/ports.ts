@@ -1,0 +1,55 @@
+// The parts the node daemon drives, as narrow interfaces: packet intake,
+// the decision engine, the journal and the reconciler. engines.ts builds the
+// real ones (sense/, decide/, journal.ts, reconcile.ts); unit tests pass fakes.
+// Pure types.
+
+import type { QuarantinedElement } from '../apply/apply.js';
+import type { Action } from '../decide/decision.js';
+import type { Policy } from '../policy/types.js';
+import type { PacketEvent } from '../sense/packet-event.js';
+import type { IntakeCounters } from './metrics.js';
+
+/** A running packet intake (NFLOG, capture); events arrive through the callback it was created with. */
+export interface IntakePort {
+  readonly kind: 'nflog' | 'capture' | 'none';
+  stats(): IntakeCounters;
+  close(): void;
+}
+
+/** Starts an intake that hands decoded events, in batches, to `onEvents`. */
+export type StartIntake = (onEvents: (events: readonly PacketEvent[]) => void) => IntakePort;
+
+/** The decision engine with its bounded state; `setPolicy` swaps the policy and keeps the state. */
+export interface DeciderPort {
+  decide(event: PacketEvent, nowMs: number): readonly Action[];
+  setPolicy(policy: Policy): void;
+}
+
+/** A quarantine the journal holds as active. */
+export interface JournalQuarantine {
+  readonly address: string;
+  readonly untilMs: number;
+}
+
+/** The node's durable record of actions and detections. */
+export interface JournalPort {
+  writeBatch(actions: readonly Action[], nowMs: number): void;
+  activeQuarantine(nowMs: number): readonly JournalQuarantine[];
+  close(): void;
+}
+
+/** What a reconcile decided: kernel elements to restore, journal rows to adopt, how many differed. */
+export interface ReconcilePlan {
+  /** In the journal but missing in the kernel (e.g. after a reboot): put back with their remaining time. */
+  readonly restore: readonly QuarantinedElement[];
+  /** In the kernel but not in the journal (the packet path added them): recorded as quarantine actions. */
+  readonly adopt: readonly Action[];
+  readonly drift: number;
+}
+
+/** Compares journal and kernel quarantine at `nowMs`. */
+export type ReconcilePort = (
+  journal: readonly JournalQuarantine[],
+  kernel: readonly QuarantinedElement[],
+  nowMs: number,
+) => ReconcilePlan;
