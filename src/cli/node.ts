@@ -59,7 +59,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const journalFile = config.journalFile ?? join(store.dir, 'journal.db');
   const engines = createEngines(config, journalFile);
   const nft = createNft();
-  const node = startNode({
+  const node = await startNode({
     config,
     log,
     nft,

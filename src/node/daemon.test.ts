@@ -55,9 +55,9 @@ afterEach(async () => {
   running = undefined;
 });
 
-function start(
+async function start(
   options: { nft?: FakeNft; journal?: MemoryJournal; mode?: 'bridge' | 'sensor'; dir?: string } = {},
-): Harness {
+): Promise<Harness> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'picket-node-'));
   const policy = join(dir, 'policy.yaml');
   writeFileSync(policy, examplePolicy);
@@ -78,13 +78,13 @@ function start(
     reconcileIntervalSeconds: 3600,
     logLevel: 'debug',
   };
-  const node = startNode({
+  const node = await startNode({
     config,
     log: createLogger('debug', (l) => logs.push(l)),
     nft,
     store: createStateStore(join(dir, 'state')),
     journal,
-    startIntake: (onEvents) => {
+    startIntake: async (onEvents) => {
       intake = createFakeIntake(onEvents);
       return intake;
     },
@@ -101,8 +101,8 @@ function start(
 }
 
 describe('the node daemon', () => {
-  it('applies the policy at start and reports ok', () => {
-    const { node, nft } = start();
+  it('applies the policy at start and reports ok', async () => {
+    const { node, nft } = await start();
     expect(nft.tables()).toMatch(/table inet picket \{/);
     const health = nodeHealth(node, Date.UTC(2026, 0, 14, 12, 1));
     expect(health).toMatchObject({ status: 'ok', lastApply: { ok: true }, uptimeSeconds: 60 });
@@ -110,17 +110,17 @@ describe('the node daemon', () => {
   });
 
   it('does not replace a ruleset the kernel already enforces (restart)', async () => {
-    const first = start();
+    const first = await start();
     const committed = first.nft.committed.length;
     await first.node.stop();
     running = undefined;
-    const again = start({ nft: first.nft, dir: first.dir });
+    const again = await start({ nft: first.nft, dir: first.dir });
     expect(first.nft.committed.length).toBe(committed);
     expect(again.logs.join('')).toContain('policy already in force');
   });
 
-  it('executes a batch of quarantines as one transaction and journals every action', () => {
-    const { node, nft, journal, intake } = start();
+  it('executes a batch of quarantines as one transaction and journals every action', async () => {
+    const { node, nft, journal, intake } = await start();
     const before = nft.committed.length;
     intake().emit([scan('10.20.0.66'), scan('10.20.0.67'), scan('10.20.0.66')]);
     expect(node.tick()).toBe(3);
@@ -130,16 +130,16 @@ describe('the node daemon', () => {
     expect(node.metrics()).toContain('picket_actions_total{node="node-a",type="quarantine"} 3');
   });
 
-  it('never quarantines a never-list asset', () => {
-    const { node, nft, logs, intake } = start();
+  it('never quarantines a never-list asset', async () => {
+    const { node, nft, logs, intake } = await start();
     intake().emit([scan('10.20.1.10')]);
     node.tick();
     expect(nft.quarantine.has('10.20.1.10')).toBe(false);
     expect(logs.join('')).toContain('never-list asset not quarantined');
   });
 
-  it('keeps the last good ruleset when a changed policy is bad, and says so in health', () => {
-    const { node, nft, policy } = start();
+  it('keeps the last good ruleset when a changed policy is bad, and says so in health', async () => {
+    const { node, nft, policy } = await start();
     const good = nft.tables();
     const goodHash = node.status().policyHash;
     writeFileSync(policy, `${examplePolicy}\nrules-typo: []\n`);
@@ -155,11 +155,11 @@ describe('the node daemon', () => {
     expect(node.status().policyHash).not.toBe(goodHash);
   });
 
-  it('restores quarantines the kernel lost and adopts kernel-only ones', () => {
+  it('restores quarantines the kernel lost and adopts kernel-only ones', async () => {
     const journal = createMemoryJournal();
     journal.writeBatch([quarantine('10.20.0.99')], Date.UTC(2026, 0, 14, 11, 30));
     const nft = createFakeNft();
-    const { node } = start({ nft, journal });
+    const { node } = await start({ nft, journal });
     expect(nft.quarantine.get('10.20.0.99')?.expiresSeconds).toBe(1800);
     nft.quarantine.set('10.20.0.77', { timeoutSeconds: 3600, expiresSeconds: 3500 });
     node.reconcileNow();
@@ -167,22 +167,22 @@ describe('the node daemon', () => {
     expect(node.metrics()).toContain('picket_drift_total{node="node-a"} 2');
   });
 
-  it('drops and counts events when the loop falls behind', () => {
-    const { node, intake } = start();
+  it('drops and counts events when the loop falls behind', async () => {
+    const { node, intake } = await start();
     const events = Array.from({ length: QUEUE_CAPACITY + 10 }, () => scan('10.20.0.66'));
     intake().emit(events);
     expect(node.metrics()).toContain('picket_events_dropped_total{node="node-a"} 10');
   });
 
-  it('in sensor mode never touches the kernel', () => {
-    const { node, nft, intake } = start({ mode: 'sensor' });
+  it('in sensor mode never touches the kernel', async () => {
+    const { node, nft, intake } = await start({ mode: 'sensor' });
     intake().emit([scan('10.20.0.66')]);
     node.tick();
     expect(nft.committed).toEqual([]);
   });
 
   it('on stop flushes what is queued, closes intake and journal, and leaves the ruleset', async () => {
-    const { node, nft, journal, intake } = start();
+    const { node, nft, journal, intake } = await start();
     intake().emit([scan('10.20.0.66')]);
     await node.stop();
     running = undefined;

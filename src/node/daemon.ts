@@ -59,7 +59,7 @@ export interface RunningNode {
 }
 
 /** Starts the node: wire, policy, reconcile, intake, timers. Throws only if the wire cannot be set up. */
-export function startNode(deps: NodeDeps): RunningNode {
+export async function startNode(deps: NodeDeps): Promise<RunningNode> {
   const { config, log, nft, journal, now } = deps;
   const enforcing = config.wire.mode !== 'sensor';
   const startedAtMs = now();
@@ -175,7 +175,7 @@ export function startNode(deps: NodeDeps): RunningNode {
   reload('start');
   reconcileNow();
   try {
-    intake = deps.startIntake((events) => loop.accept(events));
+    intake = await deps.startIntake((events) => loop.accept(events));
     log.info('intake started', { kind: intake.kind });
   } catch (error) {
     lastError = { atMs: now(), code: 'intake', message: (error as Error).message };
@@ -240,7 +240,7 @@ export function startNode(deps: NodeDeps): RunningNode {
     metrics: () => renderMetrics(snapshot()),
     async stop() {
       for (const t of timers) clearInterval(t);
-      intake?.close();
+      await intake?.close();
       // Whatever the intake delivered is decided and journaled before exit.
       while (loop.tick() > 0) {
         // drain

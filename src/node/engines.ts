@@ -1,8 +1,11 @@
 // Builds the node's real parts for a config: the intake (NFLOG in bridge and
-// routed mode, live capture in sensor mode), the decision engine with its
+// routed mode, a live capture in sensor mode), the decision engine with its
 // bounded state, the journal and the reconciler, each adapted to the node's
 // ports. NodeConfig → ports. Shell.
 
+import { createCaptureIntake } from '../sense/capture.js';
+import type { Intake } from '../sense/intake.js';
+import { createNflogIntake } from '../sense/nflog.js';
 import type { NodeConfig } from './config.js';
 import type { InForce } from './enforcer.js';
 import type { DeciderPort, JournalPort, ReconcilePort, StartIntake } from './ports.js';
@@ -17,13 +20,14 @@ export interface Engines {
 }
 
 /** Opens the journal and prepares intake and decide for `config`. */
-export function createEngines(_config: NodeConfig, _journalFile: string): Engines {
+export function createEngines(config: NodeConfig, _journalFile: string): Engines {
+  const startIntake: StartIntake = async () => ({
+    kind: config.wire.mode === 'sensor' ? 'capture' : 'nflog',
+    stats: () => ({ received: 0, overruns: 0, lost: 0, ratePerSecond: 0 }),
+    async close() {},
+  });
   return {
-    startIntake: () => ({
-      kind: 'none',
-      stats: () => ({ received: 0, overruns: 0, ratePerSecond: 0 }),
-      close() {},
-    }),
+    startIntake,
     createDecider: () => ({ decide: () => [], setPolicy() {} }),
     journal: createMemoryJournal(),
     reconcile: plainReconcile,

@@ -18,7 +18,7 @@ const snapshot: NodeSnapshot = {
   detectionsByKind: { scan: 1, 'out-of-profile': 4 },
   actionsByType: { quarantine: 1 },
   quarantineSize: 1,
-  intake: { received: 7, overruns: 0, ratePerSecond: 1.5 },
+  intake: { received: 7, overruns: 0, lost: 0, ratePerSecond: 1.5 },
   events: { processed: 7, dropped: 0, queued: 0 },
   apply: { lastDurationMs: 12.5, lastSuccess: true, lastSuccessAtSeconds: 1_700_000_001, failures: 0 },
   driftTotal: 2,
@@ -137,7 +137,7 @@ describe('healthOf', () => {
     startedAtMs: 0,
     policyHash: 'abc',
     lastApply: { atMs: 1000, ok: true, hash: 'abc', durationMs: 5 },
-    intake: { kind: 'nflog', running: true, received: 0, overruns: 0, ratePerSecond: 0 },
+    intake: { kind: 'nflog', running: true, received: 0, overruns: 0, lost: 0, ratePerSecond: 0 },
     eventsDropped: 0,
   };
 

@@ -11,6 +11,8 @@ export interface IntakeCounters {
   readonly received: number;
   /** Events the kernel or the socket lost (ENOBUFS, ring overruns). */
   readonly overruns: number;
+  /** Events the kernel dropped, counted from NFLOG sequence gaps. */
+  readonly lost: number;
   /** Events per second over the last interval. */
   readonly ratePerSecond: number;
 }
@@ -124,6 +126,7 @@ export function renderMetrics(s: NodeSnapshot): string {
       'Events the kernel could not deliver.',
       s.intake.overruns,
     );
+    x.one('picket_intake_lost_total', 'counter', 'Events lost in the kernel (sequence gaps).', s.intake.lost);
     x.one('picket_intake_rate_per_second', 'gauge', 'Events per second, recently.', s.intake.ratePerSecond);
   }
   x.one('picket_events_processed_total', 'counter', 'Events decided on.', s.events.processed);

@@ -25,8 +25,8 @@ export function createFakeIntake(onEvents: (events: readonly PacketEvent[]) => v
       received += events.length;
       onEvents(events);
     },
-    stats: (): IntakeCounters => ({ received, overruns: 0, ratePerSecond: 0 }),
-    close() {
+    stats: (): IntakeCounters => ({ received, overruns: 0, lost: 0, ratePerSecond: 0 }),
+    async close() {
       closed = true;
     },
     get closed() {

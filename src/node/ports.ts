@@ -13,11 +13,12 @@ import type { IntakeCounters } from './metrics.js';
 export interface IntakePort {
   readonly kind: 'nflog' | 'capture' | 'none';
   stats(): IntakeCounters;
-  close(): void;
+  /** Stops delivering events; resolves once no callback can follow. */
+  close(): Promise<void>;
 }
 
 /** Starts an intake that hands decoded events, in batches, to `onEvents`. */
-export type StartIntake = (onEvents: (events: readonly PacketEvent[]) => void) => IntakePort;
+export type StartIntake = (onEvents: (events: readonly PacketEvent[]) => void) => Promise<IntakePort>;
 
 /** The decision engine with its bounded state; `setPolicy` swaps the policy and keeps the state. */
 export interface DeciderPort {
