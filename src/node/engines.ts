@@ -3,9 +3,6 @@
 // bounded state, the journal and the reconciler, each adapted to the node's
 // ports. NodeConfig → ports. Shell.
 
-import { createCaptureIntake } from '../sense/capture.js';
-import type { Intake } from '../sense/intake.js';
-import { createNflogIntake } from '../sense/nflog.js';
 import type { NodeConfig } from './config.js';
 import type { InForce } from './enforcer.js';
 import type { DeciderPort, JournalPort, ReconcilePort, StartIntake } from './ports.js';
