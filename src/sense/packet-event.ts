@@ -26,6 +26,8 @@ export interface PacketEvent {
   readonly srcMac?: string;
   readonly dstMac?: string;
   readonly vlan?: number;
+  /** QinQ: the inner (customer) VLAN id when the frame carries two or more tags; `vlan` is the outer. */
+  readonly innerVlan?: number;
   /** EtherType of the frame (0x0800, 0x86dd, 0x0806, …) when known. */
   readonly etherType?: number;
   readonly family?: IpFamily;
@@ -38,6 +40,11 @@ export interface PacketEvent {
   readonly dstPort?: number;
   /** TCP flags as letters, e.g. "S", "SA", "PA", "R". */
   readonly tcpFlags?: string;
+  /** ICMP / ICMPv6 type and code. */
+  readonly icmpType?: number;
+  readonly icmpCode?: number;
+  /** A non-first IP fragment: it has no transport header, so no ports. */
+  readonly fragment?: true;
   /** ARP: operation (1 request, 2 reply), sender and target protocol addresses. */
   readonly arp?: {
     readonly op: number;
@@ -49,6 +56,8 @@ export interface PacketEvent {
   readonly length: number;
   /** Transport payload, when the intake copied it (NFQUEUE, capture). */
   readonly payload?: Uint8Array;
+  /** Why the packet could not be decoded in full (truncated or inconsistent header); the fields before it are good. */
+  readonly malformed?: string;
   /** e.g. `10.20.0.66:40123 → 10.20.1.10:502 tcp S len 44`. */
   readonly summary: string;
 }
