@@ -242,9 +242,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
       for (const t of timers) clearInterval(t);
       await intake?.close();
       // Whatever the intake delivered is decided and journaled before exit.
-      while (loop.tick() > 0) {
-        // drain
-      }
+      loop.drain();
       journal.close();
       log.info('stopped; the kernel ruleset stays in force', { hash: inForce?.ruleset.hash ?? null });
     },

@@ -15,6 +15,7 @@ import type { FlowTelemetry } from './telemetry.js';
 /** Bounds: what the queue holds and what one tick decides. */
 export const QUEUE_CAPACITY = 20_000;
 export const BATCH_MAX = 5_000;
+const DROP_LOG_EVERY_MS = 5_000;
 
 /** Counts the loop keeps for /metrics. */
 export interface LoopCounts {
@@ -32,6 +33,8 @@ export interface DecisionLoop {
   accept(events: readonly PacketEvent[]): void;
   /** Decides and executes what is queued (up to BATCH_MAX); returns the number of events handled. */
   tick(): number;
+  /** Decides everything queued and flushes every folded detection (at stop). */
+  drain(): void;
   /** Records actions that did not come from an event (reconcile adoptions). */
   record(actions: readonly Action[]): void;
   counts(): LoopCounts;
@@ -60,6 +63,7 @@ export function createDecisionLoop(deps: LoopDeps): DecisionLoop {
   let processed = 0;
   let kernelFailures = 0;
   let droppedLogged = 0;
+  let droppedLoggedAtMs = Number.NEGATIVE_INFINITY;
 
   const journalWrite = (actions: readonly Action[], nowMs: number) => {
     for (const a of actions) {
@@ -92,38 +96,47 @@ export function createDecisionLoop(deps: LoopDeps): DecisionLoop {
       deps.log.debug('action not executed', { type: action.type, why });
   };
 
+  const tick = (final: boolean): number => {
+    const events = queue.take(BATCH_MAX);
+    const decider = deps.decider();
+    const nowMs = deps.now();
+    const actions: Action[] = [];
+    if (decider) {
+      for (const event of events) {
+        try {
+          actions.push(...decider.decide(event, nowMs));
+        } catch (error) {
+          deps.log.error('decide failed on an event', { error, event: event.summary });
+        }
+      }
+      actions.push(...decider.flush(nowMs, final));
+    }
+    processed += events.length;
+    if (actions.length > 0) {
+      execute(actions);
+      journalWrite(actions, nowMs);
+    }
+    // At most one line per interval, however hard the flood.
+    if (queue.dropped > droppedLogged && nowMs - droppedLoggedAtMs >= DROP_LOG_EVERY_MS) {
+      deps.log.warn('decision loop fell behind: events dropped (the kernel enforced them)', {
+        dropped: queue.dropped - droppedLogged,
+        total: queue.dropped,
+      });
+      droppedLogged = queue.dropped;
+      droppedLoggedAtMs = nowMs;
+    }
+    return events.length;
+  };
+
   return {
     accept(events) {
       for (const e of events) deps.telemetry.add(e);
       queue.push(events);
     },
-    tick() {
-      const events = queue.take(BATCH_MAX);
-      const decider = deps.decider();
-      const nowMs = deps.now();
-      const actions: Action[] = [];
-      if (decider) {
-        for (const event of events) {
-          try {
-            actions.push(...decider.decide(event, nowMs));
-          } catch (error) {
-            deps.log.error('decide failed on an event', { error, event: event.summary });
-          }
-        }
-      }
-      processed += events.length;
-      if (actions.length > 0) {
-        execute(actions);
-        journalWrite(actions, nowMs);
-      }
-      if (queue.dropped > droppedLogged) {
-        deps.log.warn('decision loop fell behind: events dropped (the kernel enforced them)', {
-          dropped: queue.dropped - droppedLogged,
-          total: queue.dropped,
-        });
-        droppedLogged = queue.dropped;
-      }
-      return events.length;
+    tick: () => tick(false),
+    drain() {
+      while (queue.size > 0) tick(false);
+      tick(true);
     },
     record(actions) {
       if (actions.length > 0) journalWrite(actions, deps.now());

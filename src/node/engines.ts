@@ -25,7 +25,7 @@ export function createEngines(config: NodeConfig, _journalFile: string): Engines
   });
   return {
     startIntake,
-    createDecider: () => ({ decide: () => [], setPolicy() {} }),
+    createDecider: () => ({ decide: () => [], flush: () => [], setPolicy() {} }),
     journal: createMemoryJournal(),
     reconcile: plainReconcile,
   };

@@ -23,6 +23,8 @@ export type StartIntake = (onEvents: (events: readonly PacketEvent[]) => void) =
 /** The decision engine with its bounded state; `setPolicy` swaps the policy and keeps the state. */
 export interface DeciderPort {
   decide(event: PacketEvent, nowMs: number): readonly Action[];
+  /** Records of folded (repeated) detections that are due; all of them with `all` (at stop). */
+  flush(nowMs: number, all: boolean): readonly Action[];
   setPolicy(policy: Policy): void;
 }
 
