@@ -141,7 +141,7 @@ export function renderTables(r: DataplaneResults): string {
     '### Targets',
     renderTargetTable(r),
     ...targetContext(r).map((line) => `\n${line}`),
-    ...(notes.length > 0 ? ['', '### Notes from the run', ...notes] : []),
+    ...(notes.length > 0 ? ['', '### Checks made during the run', ...notes] : []),
   ].join('\n');
 }
 

@@ -4,6 +4,7 @@
 // configurations alike instead of one. Lab + configurations → ConfigResult[]. Shell.
 
 import type { Lab } from '../lab/lab.js';
+import { pathCounters } from './chain-counters.js';
 import { newFlowUdpFlood } from './hping.js';
 import { oneFlowUdpRate, tcpGbps } from './iperf.js';
 import type { NftInNetns } from './nft-in-netns.js';
@@ -38,6 +39,23 @@ async function quarantineNotes(nft: NftInNetns): Promise<string[]> {
   return elems.length === 0 ? [] : [`quarantine4 held ${elems.length} element(s) after a round`];
 }
 
+/**
+ * Evidence of the path the floods took through Picket's chain in one round:
+ * packets accepted by the allow-set lookups against those the sink counted.
+ * Listing the chain fetches every set (~2.5 s at 100k), so it is done once per configuration.
+ */
+async function pathNote(nft: NftInNetns, floodPackets: number): Promise<string> {
+  const c = pathCounters(await nft.listJson('list chain inet picket forward'), ['exact4', 'allow4']);
+  const verdict =
+    c.setLookup >= floodPackets
+      ? 'so every flood packet that arrived was accepted by a set lookup'
+      : 'FEWER than the flood: some flood packets took another path';
+  return (
+    `last round: the allow-set rules accepted ${c.setLookup} packets and the conntrack fast path ` +
+    `${c.established}; the sink counted ${floodPackets} flood packets, ${verdict}`
+  );
+}
+
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
 /** Runs the rounds; results keep the order of `plans`. */
@@ -62,6 +80,7 @@ export async function runRounds(
       await nft.run({ text: 'flush ruleset' });
       if (plan.load !== undefined) await nft.run(plan.load);
       const floods: number[] = [];
+      let floodPackets = 0;
       for (let f = 0; f < t.floodsPerRound; f++) {
         const flood = await newFlowUdpFlood(lab, {
           from: flow.source.name,
@@ -70,6 +89,7 @@ export async function runRounds(
           port: t.floodPort,
           seconds: t.floodSeconds,
         });
+        floodPackets += flood.packets;
         floods.push(flood.packets / flood.wallS);
         r.newFlowCpuPps.push(flood.packets / flood.cpuS);
       }
@@ -79,6 +99,7 @@ export async function runRounds(
       r.oneFlowPps.push(oneFlow);
       r.tcpGbps.push(tcp);
       if (plan.kind === 'picket') for (const n of await quarantineNotes(nft)) r.notes.add(n);
+      if (plan.kind === 'picket' && round === t.rounds) r.notes.add(await pathNote(nft, floodPackets));
       log(
         `round ${round} ${plan.label}: new-flow ${floods.map((x) => x.toFixed(0)).join(' ')} pkt/s, ` +
           `one-flow ${oneFlow.toFixed(0)} pkt/s, TCP ${tcp.toFixed(2)} Gbit/s`,
