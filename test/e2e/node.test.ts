@@ -130,7 +130,11 @@ beforeAll(async () => {
   );
 });
 
-afterEach(async () => {
+afterEach(async (context) => {
+  // A failing test shows what the node logged.
+  if (node && context.task.result?.state === 'fail') {
+    console.log(readFileSync(node.logFile, 'utf8').split('\n').slice(-40).join('\n'));
+  }
   await node?.stop(3000);
   node = undefined;
 });
