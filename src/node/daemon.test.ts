@@ -167,6 +167,20 @@ describe('the node daemon', () => {
     expect(node.metrics()).toContain('picket_drift_total{node="node-a"} 2');
   });
 
+  it('puts back a ruleset the kernel lost, and reports one applied by someone else', async () => {
+    const { node, nft } = await start();
+    const hash = node.status().policyHash;
+    nft.run('add table inet picket\ndelete table inet picket\n');
+    expect(nft.tables()).toBeUndefined();
+    node.reconcileNow();
+    expect(nft.tables()).toContain(`hash=${hash}`);
+    nft.run(nft.tables()!.replace(`hash=${hash}`, `hash=${'0'.repeat(64)}`));
+    node.reconcileNow();
+    const health = nodeHealth(node, Date.now());
+    expect(health.status).toBe('degraded');
+    expect(health.lastError?.code).toBe('ruleset-drift');
+  });
+
   it('drops and counts events when the loop falls behind', async () => {
     const { node, intake } = await start();
     const events = Array.from({ length: QUEUE_CAPACITY + 10 }, () => scan('10.20.0.66'));

@@ -6,7 +6,7 @@
 // place: the data path never depends on this process.
 // NodeConfig + drivers → a running node. Shell.
 
-import { readQuarantine } from '../apply/apply.js';
+import { readEnforced, readQuarantine } from '../apply/apply.js';
 import type { Nft } from '../apply/nft.js';
 import type { StateStore } from '../apply/state-store.js';
 import type { NodeConfig } from './config.js';
@@ -41,6 +41,7 @@ export interface NodeDeps {
 export const TICK_MS = 100;
 export const COUNTERS_MS = 5_000;
 export const WATCH_DEBOUNCE_MS = 300;
+const LOCK_RETRY_MS = 1_000;
 
 /** A running node. */
 export interface RunningNode {
@@ -94,7 +95,9 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
     log,
   });
 
+  let retry: NodeJS.Timeout | undefined;
   const reload = (reason: string) => {
+    clearTimeout(retry);
     const atMs = now();
     const outcome = enforcePolicy(
       { nft, store: deps.store, nowMs: atMs, enforcing, afterApply: deps.afterApply },
@@ -111,6 +114,9 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
         lastGood: inForce?.ruleset.hash ?? null,
         diagnostics: outcome.diagnostics,
       });
+      // Someone's `picket apply` holds the lock for a moment: try again shortly.
+      if (outcome.code === 'state-locked')
+        retry = setTimeout(() => reload(`${reason} (retry)`), LOCK_RETRY_MS);
       return;
     }
     const { ruleset, policy } = outcome.inForce;
@@ -142,6 +148,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
   const reconcileNow = () => {
     if (!enforcing) return;
     try {
+      if (!rulesetStillOurs()) return;
       const result = reconcileQuarantine(
         { nft, journal, reconcile: deps.reconcile, never: new Set(inForce?.ruleset.never ?? []) },
         now(),
@@ -150,6 +157,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
       driftTotal += result.drift;
       quarantineSize = result.kernelSize;
       lastReconcile = { atMs: now(), drift: result.drift };
+      if (lastError?.code === 'reconcile') lastError = undefined;
       const fields = { drift: result.drift, restored: result.restored, adopted: result.adopt.length };
       if (result.drift > 0) log.warn('reconcile: kernel and journal differed', fields);
       else log.debug('reconcile: in sync', fields);
@@ -157,6 +165,33 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
       lastError = { atMs: now(), code: 'reconcile', message: (error as Error).message };
       log.error('reconcile failed', { error });
     }
+  };
+
+  /**
+   * Checks that the kernel still enforces the policy in force. Tables gone
+   * (`nft flush ruleset`) leave the bridge forwarding everything: put them back
+   * at once. Another ruleset (someone ran `picket apply` by hand) is reported,
+   * not fought. False when the quarantine should not be reconciled now.
+   */
+  const rulesetStillOurs = (): boolean => {
+    if (!inForce) return false;
+    const enforced = readEnforced(nft);
+    if (!enforced.present) {
+      driftTotal++;
+      log.warn('the kernel lost the ruleset; applying it again', { hash: inForce.ruleset.hash });
+      reload('kernel lost the ruleset');
+      return lastApply?.ok === true;
+    }
+    if (enforced.hash !== inForce.ruleset.hash) {
+      driftTotal++;
+      lastError = {
+        atMs: now(),
+        code: 'ruleset-drift',
+        message: `the kernel enforces ${enforced.hash?.slice(0, 12) ?? 'a ruleset without hash'}, not ${inForce.ruleset.hash.slice(0, 12)}; send SIGHUP to re-apply the node's policy`,
+      };
+      log.warn('ruleset drift', { kernel: enforced.hash ?? null, node: inForce.ruleset.hash });
+    } else if (lastError?.code === 'ruleset-drift') lastError = undefined;
+    return true;
   };
 
   const readCounters = () => {
@@ -240,6 +275,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
     metrics: () => renderMetrics(snapshot()),
     async stop() {
       for (const t of timers) clearInterval(t);
+      clearTimeout(retry);
       await intake?.close();
       // Whatever the intake delivered is decided and journaled before exit.
       loop.drain();
