@@ -134,7 +134,12 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
         nflogGroup: config.nflogGroup,
       });
     }
-    log.info(outcome.applied ? 'policy applied' : 'policy already in force', {
+    const what = !enforcing
+      ? 'policy loaded for detection (sensor mode: the kernel is not touched)'
+      : outcome.applied
+        ? 'policy applied'
+        : 'policy already in force';
+    log.info(what, {
       reason,
       hash: ruleset.hash,
       site: ruleset.site,

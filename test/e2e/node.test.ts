@@ -15,6 +15,7 @@
 // are sent to the real process. Needs root and `npm run build`; synchronises
 // on conditions with deadlines; the lab is always torn down.
 
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -261,5 +262,121 @@ describe('picket node in the lab', () => {
     expect(rssAfter).toBeLessThan(Math.max(rssBefore * 1.5, rssBefore + 64 * 1024));
     expect(m).toMatch(/picket_process_resident_memory_bytes\{node="lab-node"\} \d+/);
     expect((await health())?.status).toBe('ok');
+  });
+});
+
+// Sensor mode on a SPAN/TAP port, in two namespaces of its own:
+//
+//   [ wire: tap0 10.20.0.99 ]──veth──[ sensor: mon0 (had 10.20.0.98) + picket node, mode sensor ]
+//
+// The wire side ARPs for, connects to and scans the sensor's old address while
+// tcpdump on tap0 counts every frame the sensor side sends: there must be none.
+describe('picket node in sensor mode', () => {
+  const wireNs = `pk-sn${process.pid}-wire`;
+  const sensorNs = `pk-sn${process.pid}-sensor`;
+  const inWire = (argv: string[]) =>
+    execFileSync('ip', ['netns', 'exec', wireNs, ...argv], { encoding: 'utf8' });
+  const inSensor = (argv: string[]) =>
+    execFileSync('ip', ['netns', 'exec', sensorNs, ...argv], { encoding: 'utf8' });
+
+  afterAll(() => {
+    for (const ns of [wireNs, sensorNs]) execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  });
+
+  it('never transmits: no address, ARP off, nothing sent while it is probed, yet it hears the traffic', async () => {
+    for (const ns of [wireNs, sensorNs]) execFileSync('ip', ['netns', 'add', ns]);
+    inSensor(['ip', 'link', 'set', 'lo', 'up']);
+    execFileSync('ip', [
+      '-n',
+      wireNs,
+      'link',
+      'add',
+      'tap0',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'mon0',
+      'netns',
+      sensorNs,
+    ]);
+    inWire(['ip', 'addr', 'add', '10.20.0.99/16', 'dev', 'tap0']);
+    inWire(['ip', 'link', 'set', 'tap0', 'up']);
+    inSensor(['ip', 'addr', 'add', '10.20.0.98/16', 'dev', 'mon0']);
+    const dir = mkdtempSync(join(tmpdir(), 'picket-sensor-'));
+    writeFileSync(join(dir, 'policy.yaml'), basePolicy);
+    const config = join(dir, 'node.yaml');
+    writeFileSync(
+      config,
+      `name: tap-1\nmode: sensor\nsensor: { interface: mon0 }\npolicy: policy.yaml\nstate-dir: ${join(dir, 'state')}\n`,
+    );
+    const log = join(dir, 'node.log');
+    const sensor = spawn(
+      'sh',
+      [
+        '-c',
+        `exec ip netns exec ${sensorNs} ${process.execPath} ${join(root, 'bin', 'picket.js')} node --config ${config} 2>${log}`,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const tcpdump = spawn(
+      'ip',
+      ['netns', 'exec', wireNs, 'tcpdump', '-i', 'tap0', '-Q', 'in', '-n', '-l', '-U'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let seen = '';
+    let listening = false;
+    tcpdump.stdout.on('data', (d: Buffer) => {
+      seen += d.toString();
+    });
+    tcpdump.stderr.on('data', (d: Buffer) => {
+      if (d.toString().includes('listening on')) listening = true;
+    });
+    try {
+      await eventually('tcpdump on tap0', () => listening);
+      await eventually(
+        'the sensor to report ok',
+        () => {
+          try {
+            const h = JSON.parse(inSensor(['curl', '-s', 'http://127.0.0.1:9641/health'])) as Health;
+            return h.status === 'ok' ? h : undefined;
+          } catch {
+            return undefined;
+          }
+        },
+        10_000,
+        100,
+      );
+      const link = JSON.parse(inSensor(['ip', '-j', 'addr', 'show', 'dev', 'mon0']))[0] as {
+        flags: string[];
+        addr_info: unknown[];
+      };
+      expect(link.addr_info).toEqual([]);
+      expect(link.flags).toEqual(expect.arrayContaining(['NOARP', 'PROMISC', 'UP']));
+
+      // ARP for the old address, connect to it, and scan it: a live host would answer all three.
+      inWire(['bash', '-c', 'timeout 2 bash -c "exec 3<>/dev/tcp/10.20.0.98/502"; true']);
+      inWire(['nmap', '-sn', '-PR', '-n', '10.20.0.98']);
+      inWire(['nmap', '-sS', '-Pn', '-n', '--max-retries', '0', '-p', '22,80,102,502', '10.20.0.98']);
+      const heard = await eventually('the sensor to hear the probes', () => {
+        const m = /picket_intake_received_total\{node="tap-1"\} (\d+)/.exec(
+          inSensor(['curl', '-s', 'http://127.0.0.1:9641/metrics']),
+        );
+        return Number(m?.[1]) >= 5 ? Number(m?.[1]) : undefined;
+      });
+      expect(heard).toBeGreaterThanOrEqual(5);
+      expect(seen.trim().split('\n').filter(Boolean)).toEqual([]);
+    } catch (error) {
+      console.log(readFileSync(log, 'utf8').split('\n').slice(-30).join('\n'));
+      throw error;
+    } finally {
+      tcpdump.kill('SIGTERM');
+      sensor.kill('SIGTERM');
+      await new Promise((resolve) => sensor.once('exit', resolve));
+    }
   });
 });
