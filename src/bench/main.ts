@@ -3,6 +3,7 @@
 
 import { exitCodeFor, formatError, UsageError } from '../cli/errors.js';
 import { runDataplane } from './dataplane.js';
+import { runIntake } from './intake.js';
 
 /** A benchmark: what it measures, and how to run it with the remaining arguments. */
 interface Bench {
@@ -15,6 +16,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
     summary: 'forwarding rate, TCP throughput, apply time and element latency through the node bridge',
     run: runDataplane,
   },
+  intake: { summary: 'NFLOG events/s taken in by the intake, and what the kernel lost', run: runIntake },
 };
 
 function usage(): string {
