@@ -3,9 +3,13 @@
 // bounded state, the journal and the reconciler, each adapted to the node's
 // ports. NodeConfig → ports. Shell.
 
+import { createCaptureIntake } from '../sense/capture.js';
+import type { Intake } from '../sense/intake.js';
+import { createNflogIntake } from '../sense/nflog.js';
 import type { NodeConfig } from './config.js';
 import type { InForce } from './enforcer.js';
-import type { DeciderPort, JournalPort, ReconcilePort, StartIntake } from './ports.js';
+import type { IntakeCounters } from './metrics.js';
+import type { DeciderPort, IntakePort, JournalPort, ReconcilePort, StartIntake } from './ports.js';
 import { createMemoryJournal, plainReconcile } from './ports-fake.js';
 
 /** The parts `startNode` needs besides the kernel driver and the state store. */
@@ -16,13 +20,40 @@ export interface Engines {
   readonly reconcile: ReconcilePort;
 }
 
+/** The rate is recomputed at most this often, whoever asks. */
+const RATE_WINDOW_MS = 5_000;
+
+/** Adapts a sense/ intake to the node's port, adding an events-per-second rate. */
+export function intakePort(kind: IntakePort['kind'], intake: Intake, now: () => number): IntakePort {
+  let mark = { atMs: now(), received: 0 };
+  let rate = 0;
+  return {
+    kind,
+    stats(): IntakeCounters {
+      const s = intake.stats();
+      const atMs = now();
+      if (atMs - mark.atMs >= RATE_WINDOW_MS) {
+        rate = ((s.received - mark.received) * 1000) / (atMs - mark.atMs);
+        mark = { atMs, received: s.received };
+      }
+      return {
+        received: s.received,
+        overruns: s.overruns,
+        lost: s.lost,
+        ratePerSecond: Math.round(rate * 10) / 10,
+      };
+    },
+    close: () => intake.close(),
+  };
+}
+
 /** Opens the journal and prepares intake and decide for `config`. */
 export function createEngines(config: NodeConfig, _journalFile: string): Engines {
-  const startIntake: StartIntake = async () => ({
-    kind: config.wire.mode === 'sensor' ? 'capture' : 'nflog',
-    stats: () => ({ received: 0, overruns: 0, lost: 0, ratePerSecond: 0 }),
-    async close() {},
-  });
+  const { wire } = config;
+  const startIntake: StartIntake = async (onEvents) =>
+    wire.mode === 'sensor'
+      ? intakePort('capture', await createCaptureIntake({ iface: wire.interface, onEvents }), Date.now)
+      : intakePort('nflog', await createNflogIntake({ group: config.nflogGroup, onEvents }), Date.now);
   return {
     startIntake,
     createDecider: () => ({ decide: () => [], flush: () => [], setPolicy() {} }),
