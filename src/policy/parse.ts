@@ -64,7 +64,7 @@ export function parsePolicy(source: string, file: string): ParseResult {
   const groups = readGroups(entryOf(root, 'groups')?.value, names, assets, report);
   const services = readServices(entryOf(root, 'services')?.value, report);
   const schedules = readSchedules(entryOf(root, 'schedules')?.value, report);
-  const rules = readRules(entryOf(root, 'rules')?.value, names, report);
+  const rules = readRules(entryOf(root, 'rules')?.value, names, services, report);
   const enforcementEntry = entryOf(root, 'enforcement');
   const enforcement = readEnforcement(
     enforcementEntry?.value,

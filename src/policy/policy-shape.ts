@@ -3,6 +3,7 @@
 // from it. Pure data.
 
 import { DEFAULT_L2_ALLOW, L2_PROTOCOLS } from './l2-protocols.js';
+import { S7_FUNCTIONS } from './protocol-names.js';
 import type { ObjectShape, Shape, StringShape } from './shape.js';
 
 const name = (description: string): StringShape => ({ kind: 'string', description });
@@ -44,6 +45,13 @@ const zone: ObjectShape = {
       description: 'IPv4 or IPv6 prefixes, e.g. 10.20.1.0/24 or fd00:20:1::/64; host bits must be zero.',
       items: { kind: 'string', description: 'A prefix addr/len.', examples: ['10.20.1.0/24'] },
       minItems: 1,
+    },
+    'protocol-failure': {
+      kind: 'string',
+      description:
+        'Protocol-aware flows (rules with modbus:, s7: or dnp3:) into this zone while no Picket daemon judges them: closed drops them, open lets them pass unchecked.',
+      enum: ['closed', 'open'],
+      default: 'closed',
     },
   },
   required: ['networks'],
@@ -136,6 +144,81 @@ const schedule: ObjectShape = {
   required: ['days', 'from', 'to', 'timezone'],
 };
 
+const functionList = (description: string, example: string): Shape => ({
+  kind: 'array',
+  description,
+  items: {
+    kind: 'union',
+    description: `A function name (${example}) or code.`,
+    anyOf: [
+      { kind: 'string', description: 'A function name.' },
+      { kind: 'integer', description: 'A function code.', minimum: 0, maximum: 255 },
+    ],
+  },
+  minItems: 1,
+});
+
+const addressRanges = (op: string): Shape => ({
+  kind: 'array',
+  description: `0-based addresses (coil or register numbers) ${op} may touch: single addresses or "from-to"; without it any.`,
+  items: {
+    kind: 'union',
+    description: 'An address 0-65535 or a range "from-to".',
+    anyOf: [
+      { kind: 'integer', description: 'An address.', minimum: 0, maximum: 65535 },
+      { kind: 'string', description: 'An address range "from-to".', pattern: '^[0-9]{1,5}(-[0-9]{1,5})?$' },
+    ],
+  },
+  minItems: 1,
+});
+
+const modbus: ObjectShape = {
+  kind: 'object',
+  what: 'modbus',
+  description:
+    'Modbus/TCP functions this rule allows, judged message by message in userspace (NFQUEUE). Without functions: the read functions (and the write functions if write is given).',
+  properties: {
+    functions: functionList('Allowed function codes.', 'read-holding-registers'),
+    units: {
+      kind: 'array',
+      description: 'Allowed unit ids; without it any.',
+      items: { kind: 'integer', description: 'A unit id.', minimum: 0, maximum: 255 },
+      minItems: 1,
+    },
+    read: addressRanges('reads'),
+    write: addressRanges('writes'),
+  },
+};
+
+const s7: ObjectShape = {
+  kind: 'object',
+  what: 's7',
+  description:
+    'S7comm operations this rule allows, judged in userspace (NFQUEUE). Default: setup, read, szl.',
+  properties: {
+    allow: {
+      kind: 'array',
+      description: 'Allowed operations.',
+      items: {
+        kind: 'string',
+        description: 'An S7 operation.',
+        enum: [...S7_FUNCTIONS],
+      },
+      minItems: 1,
+    },
+  },
+};
+
+const dnp3: ObjectShape = {
+  kind: 'object',
+  what: 'dnp3',
+  description:
+    'DNP3 application functions this rule allows, judged in userspace (NFQUEUE). Default: confirm, read, delay-measure.',
+  properties: {
+    functions: functionList('Allowed application function codes.', 'direct-operate'),
+  },
+};
+
 const rule: ObjectShape = {
   kind: 'object',
   what: 'rule',
@@ -147,6 +230,9 @@ const rule: ObjectShape = {
     to: name('Destination: the name of an asset, group or zone.'),
     services: names('Services allowed, by name.', 'A service name.', 1),
     when: name('Schedule name; without it the rule always applies.'),
+    modbus,
+    s7,
+    dnp3,
   },
   required: ['name', 'from', 'to', 'services'],
 };

@@ -3,9 +3,10 @@
 
 import type { SourceLocation } from './diagnostic.js';
 import { type DeclaredNames, findEndpoint, suggestEndpoint } from './names.js';
+import { readProtocol } from './read-protocol.js';
 import type { Report } from './report.js';
 import { didYouMean } from './suggest.js';
-import type { Endpoint, Rule } from './types.js';
+import type { Endpoint, Rule, Service } from './types.js';
 import { entryOf, type LocatedValue, seqAt, stringAt, stringItems } from './yaml-source.js';
 
 function endpoint(
@@ -54,7 +55,12 @@ function services(
 }
 
 /** Reads every rule; a rule with an unresolved reference is reported and left out. */
-export function readRules(section: LocatedValue | undefined, names: DeclaredNames, report: Report): Rule[] {
+export function readRules(
+  section: LocatedValue | undefined,
+  names: DeclaredNames,
+  declaredServices: readonly Service[],
+  report: Report,
+): Rule[] {
   const rules: Rule[] = [];
   const seen = new Map<string, SourceLocation>();
   const items = section?.kind === 'seq' ? section.items : [];
@@ -77,6 +83,8 @@ export function readRules(section: LocatedValue | undefined, names: DeclaredName
     const from = endpoint(label, item, 'from', names, report);
     const to = endpoint(label, item, 'to', names, report);
     const allowed = services(label, item, names, report);
+    const ruleServices = declaredServices.filter((s) => allowed?.includes(s.name));
+    const protocol = readProtocol(label, item, ruleServices, report);
     const when = stringAt(item, 'when');
     if (when !== undefined && !names.schedules.has(when)) {
       report.error(
@@ -88,7 +96,15 @@ export function readRules(section: LocatedValue | undefined, names: DeclaredName
       return;
     }
     if (name === undefined || !from || !to || !allowed) return;
-    rules.push({ name, from, to, services: allowed, ...(when === undefined ? {} : { when }), loc: item.loc });
+    rules.push({
+      name,
+      from,
+      to,
+      services: allowed,
+      ...(protocol === undefined ? {} : { protocol }),
+      ...(when === undefined ? {} : { when }),
+      loc: item.loc,
+    });
   });
   return rules;
 }

@@ -6,7 +6,7 @@ import { formatPrefix, type IpPrefix, parsePrefix, prefixesOverlap } from '../ne
 import type { SourceLocation } from './diagnostic.js';
 import type { Report } from './report.js';
 import type { Prefix, Zone } from './types.js';
-import { type LocatedValue, seqAt, uniqueEntries } from './yaml-source.js';
+import { type LocatedValue, seqAt, stringAt, uniqueEntries } from './yaml-source.js';
 
 /** A zone with its parsed prefixes, for containment checks downstream. */
 export interface ReadZone {
@@ -60,8 +60,14 @@ export function readZones(section: LocatedValue | undefined, report: Report): Re
       placed.push({ zone: entry.key, prefix: parsed.prefix, loc: item.loc });
       prefixes.push(parsed.prefix);
     }
+    const failure = stringAt(entry.value, 'protocol-failure');
     out.push({
-      zone: { name: entry.key, networks: prefixes.map(toPolicyPrefix), loc: entry.keyLoc },
+      zone: {
+        name: entry.key,
+        networks: prefixes.map(toPolicyPrefix),
+        ...(failure === 'open' || failure === 'closed' ? { protocolFailure: failure } : {}),
+        loc: entry.keyLoc,
+      },
       prefixes,
     });
   }

@@ -15,9 +15,14 @@ export interface Prefix {
   readonly length: number;
 }
 
+/** What a protocol-aware (NFQUEUE) flow does while no daemon listens: `closed` drops it, `open` lets it pass unchecked. */
+export type QueueFailure = 'open' | 'closed';
+
 export interface Zone {
   readonly name: string;
   readonly networks: readonly Prefix[];
+  /** Fail mode of protocol-aware flows towards this zone; absent means closed. */
+  readonly protocolFailure?: QueueFailure;
   readonly loc: SourceLocation;
 }
 
@@ -78,11 +83,50 @@ export interface Endpoint {
   readonly name: string;
 }
 
+/** An inclusive range of 0-based protocol addresses (Modbus register or coil numbers). */
+export interface AddressSpan {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Modbus/TCP functions, unit ids and address ranges a rule allows. */
+export interface ModbusConstraint {
+  readonly kind: 'modbus';
+  /** Allowed function codes. */
+  readonly functions: readonly number[];
+  /** Allowed unit ids; absent means any. */
+  readonly units?: readonly number[];
+  /** Addresses reads may touch; absent means any. */
+  readonly read?: readonly AddressSpan[];
+  /** Addresses writes may touch; absent means any (of the allowed write functions). */
+  readonly write?: readonly AddressSpan[];
+  readonly loc: SourceLocation;
+}
+
+/** S7comm operations a rule allows (`setup`, `read`, `write`, `plc-stop`, ...). */
+export interface S7Constraint {
+  readonly kind: 's7';
+  readonly allow: readonly string[];
+  readonly loc: SourceLocation;
+}
+
+/** DNP3 application function codes a rule allows. */
+export interface Dnp3Constraint {
+  readonly kind: 'dnp3';
+  readonly functions: readonly number[];
+  readonly loc: SourceLocation;
+}
+
+/** The protocol functions a rule allows; its flows are judged message by message in userspace. */
+export type ProtocolConstraint = ModbusConstraint | S7Constraint | Dnp3Constraint;
+
 export interface Rule {
   readonly name: string;
   readonly from: Endpoint;
   readonly to: Endpoint;
   readonly services: readonly string[];
+  /** Protocol functions allowed on the rule's flows (`modbus:`, `s7:` or `dnp3:`). */
+  readonly protocol?: ProtocolConstraint;
   /** Schedule name; absent means always. */
   readonly when?: string;
   readonly loc: SourceLocation;
