@@ -175,15 +175,17 @@ the node's ruleset changes between configurations. Configurations:
 - **Picket N** — a synthetic policy (\`src/bench/synthetic-policy.ts\`) with N allowed
   (source . destination . tcp/502) tuples over non-adjacent addresses plus the measured flow's
   tuples, compiled by \`compile()\`, rendered by \`renderNft()\` and applied through the libnftables
-  driver (\`createNft()\`): quarantine sets, conntrack fast path, one concatenated interval set
-  lookup, quarantine-on-miss tail.
+  driver (\`createNft()\`): quarantine-set checks, the conntrack fast path, then one lookup in a
+  concatenated hash set of exact tuples (\`exact4\`; ranges would go to the interval set \`allow4\`),
+  and the quarantine-on-miss tail.
 - **naive N** — the same tuples as one \`ip saddr … ip daddr … tcp|udp dport … accept\` rule each
   after \`ct state established,related accept\`, policy drop, with the measured flow's rules **last**.
 
 Traffic runs in ${k.rounds} rounds; each round loads every configuration in turn (\`flush ruleset\`,
 then its text) and measures it with ${k.floodsPerRound} new-flow floods, one UDP flow and one TCP stream, so
 background load on the machine spreads over all configurations. Tables show the median and the
-range of all samples; ratios are ratios of medians. The 1-minute load average was
+range of all samples; ratios are ratios of medians. Rate targets are judged on the wall-clock
+medians; the per-CPU-second ratio is shown beside them. The 1-minute load average was
 ${fmt(r.loadAverage.start, 2)} at the start and ${fmt(r.loadAverage.end, 2)} at the end (2 cores). Traffic generators run
 at \`nice -n -5\`.
 
@@ -220,7 +222,10 @@ ${renderTables(r)}
 - 2 cores for everything: the sender, the three bridges' softirq work and the receiver share them,
   and veth forwarding runs in the sender's context, so a slow ruleset also slows the sender. The
   absolute rates are those of this box, not of a NIC; the ratios between configurations are the
-  point. Other jobs on the machine add noise; see the min–max ranges.
+  point. The machine is shared with builds and tests (some send packet floods of their own): see
+  the load average above and the min–max ranges; a difference smaller than the ranges is noise.
+- ksoftirqd time is system-wide: softirq work from other jobs' traffic that lands in ksoftirqd
+  during a flood is charged to it too, which can only lower a per-CPU-second figure.
 - hping3's source port wraps after 65,535 packets, so after the first 65k packets of a run a
   "new-flow" packet may find an existing (unreplied) conntrack entry; it is still in state NEW and
   still walks the whole ruleset, but skips conntrack entry creation.
