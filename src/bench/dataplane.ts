@@ -2,11 +2,11 @@
 // apply at 1k/10k/100k tuples and single-element latency, and the node bridge's
 // forwarding (new-flow UDP, one-flow UDP, TCP) with no tables, conntrack only,
 // Picket at 1k/10k/100k tuples and a naive rule list at 1k/10k, in interleaved
-// rounds; prints the tables and writes docs/BENCHMARKS.md. Always tears the
+// rounds; prints the tables and rewrites its section of docs/BENCHMARKS.md. Always tears the
 // lab down (also on SIGINT/SIGTERM).
 // argv → report on stdout + docs/BENCHMARKS.md. Shell.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,12 +15,13 @@ import { renderNft } from '../compile/render.js';
 import type { AllowEntry } from '../compile/ruleset.js';
 import { createLab, type Lab, loadLabSpec } from '../lab/lab.js';
 import { conntrackOnlyRuleset, flowLast, naiveRuleset, withoutElementComments } from './baseline-rulesets.js';
+import { replaceSection } from './doc-section.js';
 import { permitOps, quarantineOps } from './element-ops.js';
 import { FLOOD_PAYLOAD_BYTES, installUdpSink } from './hping.js';
 import { IPERF_PORT, IPERF_UDP_PAYLOAD_BYTES, startIperfServer } from './iperf.js';
 import { describeMachine } from './machine.js';
 import { type NftInNetns, startNftInNetns } from './nft-in-netns.js';
-import { renderBenchmarksDoc, renderTables } from './report.js';
+import { renderDataplaneSection, renderTables } from './report.js';
 import type { ApplyResult, DataplaneResults, ElementResult, Method } from './results.js';
 import { type ConfigPlan, type RoundTiming, runRounds } from './rounds.js';
 import { type BenchFlow, syntheticPolicy } from './synthetic-policy.js';
@@ -222,7 +223,8 @@ export async function runDataplane(args: readonly string[]): Promise<void> {
       elements,
     };
     const docFile = join(repoRoot, 'docs/BENCHMARKS.md');
-    writeFileSync(docFile, renderBenchmarksDoc(report));
+    const current = existsSync(docFile) ? readFileSync(docFile, 'utf8') : undefined;
+    writeFileSync(docFile, replaceSection(current, 'dataplane', renderDataplaneSection(report)));
     process.stdout.write(`${renderTables(report)}\n\nwrote ${docFile}\n`);
   } finally {
     await cleanup();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ratio, renderBenchmarksDoc, renderTables, spread } from './report.js';
+import { ratio, renderDataplaneSection, renderTables, spread } from './report.js';
 import type { ConfigResult, DataplaneResults } from './results.js';
 import { checkTargets } from './targets.js';
 
@@ -88,7 +88,7 @@ describe('report', () => {
   });
 
   it('renders the document with the command, the machine and every table', () => {
-    const doc = renderBenchmarksDoc(results(70_000, 700, 0.2));
+    const doc = renderDataplaneSection(results(70_000, 700, 0.2));
     expect(doc).toContain('`npm run bench -- dataplane`');
     expect(doc).toContain('| kernel | 6.18 |');
     expect(doc).toContain('| picket-100k | 100,000 | 70,000 (63,000–77,000) | 0.70× | 0.88× |');
