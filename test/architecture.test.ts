@@ -23,6 +23,9 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   lab: ['net', 'cli/errors'],
   // Intake turns kernel logs and captures into PacketEvents; it knows addresses, not the compiler.
   sense: ['policy', 'net', 'time', 'cli/errors'],
+  // The detectors are a pure function of (state, event, now, policy): they read
+  // PacketEvents and the Policy, never drivers, the clock or the node's wiring.
+  decide: ['sense', 'policy', 'compile', 'net', 'time'],
   // Benchmarks wire real parts together like the CLI does.
   bench: ['*'],
   // The node is the long-running shell: it wires intake, decide and apply, and
@@ -33,7 +36,7 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The functional core: no clock, no disk, no network, no processes, no randomness. */
-const pure = new Set(['net', 'time', 'policy', 'compile']);
+const pure = new Set(['net', 'time', 'policy', 'compile', 'decide']);
 /** Pure files inside modules that also hold drivers: the codecs and the packet decoder of sense/. */
 const pureFiles = /^sense\/(decode-|netlink-codec|nflog-codec|nflog-event|pcap-reader|packet-|intake)/;
 const impureImports =

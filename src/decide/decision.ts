@@ -46,6 +46,8 @@ export type Action =
       readonly durationSeconds: number;
       readonly reason: string;
       readonly producer: string;
+      /** The detection that caused it, so the journal can link the quarantine to its evidence. */
+      readonly detectionId?: string;
     }
   | {
       readonly type: 'release';
@@ -62,6 +64,7 @@ export type Action =
       readonly durationSeconds: number;
       readonly reason: string;
       readonly producer: string;
+      readonly detectionId?: string;
     }
   | { readonly type: 'record'; readonly detection: Detection }
   | { readonly type: 'alert'; readonly detection: Detection };
