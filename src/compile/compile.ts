@@ -8,6 +8,7 @@ import type { Policy, Weekday } from '../policy/types.js';
 import { timedUtcPieces } from '../time/weekly-window.js';
 import { portText, rangeText, ruleBoxes } from './boxes.js';
 import { disjointBoxes } from './disjoint.js';
+import { queueEntries } from './protocol-flows.js';
 import { renderNft } from './render.js';
 import type { AllowEntry, NeverAsset, Ruleset, UtcWindow } from './ruleset.js';
 
@@ -38,6 +39,7 @@ export function compile(policy: Policy, options: CompileOptions): Ruleset {
       ...(b.schedule === undefined ? {} : { schedule: b.schedule }),
     }),
   );
+  const queues = queueEntries(policy);
   const { windows, recompileByMs } = compileWindows(policy, entries, options.nowMs);
   const enforcement = policy.enforcement;
   const neverNames = new Set(enforcement.quarantine.never);
@@ -60,6 +62,7 @@ export function compile(policy: Policy, options: CompileOptions): Ruleset {
     logRatePerSecond: options.logRatePerSecond ?? 100,
     neverAssets,
     enforcementLine: enforcement.loc.line,
+    ...(queues.length === 0 ? {} : { queues }),
   };
   return { ...unhashed, hash: rulesetHash(unhashed) };
 }

@@ -4,10 +4,10 @@
 // addresses can be carried over into the new quarantine sets.
 // Ruleset (+ carry-over) → nft text. Pure.
 
-import type { IpFamily } from '../policy/types.js';
+import type { IpFamily, QueueFailure } from '../policy/types.js';
 import { allowSetName, exactSetName, forwardChainRules, type ScheduleSet } from './forward-chain.js';
 import { comment, commentText, etherType, identifierParts } from './nft-syntax.js';
-import { type AllowEntry, LOG_PREFIX, type Ruleset, TABLE_BRIDGE, TABLE_INET } from './ruleset.js';
+import { type AllowEntry, LOG_PREFIX, QUEUE, type Ruleset, TABLE_BRIDGE, TABLE_INET } from './ruleset.js';
 
 /** An address in the kernel's quarantine set, read back before a re-apply so it survives it. */
 export interface QuarantinedElement {
@@ -99,6 +99,7 @@ function renderInet(r: Ruleset, tableComment: string, quarantined: readonly Quar
     const entries = r.entries.filter((e) => e.family === s.family && e.schedule === s.schedule);
     body.push(...allowSet(r, allowSetName(s.family, s.id), s.family, entries), '');
   }
+  body.push(...queueSetsAndChain(r));
   body.push(
     ...chain(
       'forward',
@@ -107,6 +108,52 @@ function renderInet(r: Ruleset, tableComment: string, quarantined: readonly Quar
     ),
   );
   return `table inet ${TABLE_INET} {\n${indent(body, 1)}\n}`;
+}
+
+/** Name of the queue set of a family and fail mode. */
+export function queueSetName(family: IpFamily, failure: QueueFailure): string {
+  return `queue${family}_${failure}`;
+}
+
+/**
+ * The queue sets and the `protocol` chain that marks their packets for the xt
+ * NFQUEUE rules (see QUEUE). Priority mangle - 10 so the mark is set before
+ * iptables-nft's mangle FORWARD chain looks at it. Only TCP towards the server
+ * port is queued: requests are what the policy constrains. Monitor mode queues
+ * nothing (it must never drop).
+ */
+function queueSetsAndChain(r: Ruleset): string[] {
+  const queues = r.mode === 'monitor' ? [] : (r.queues ?? []);
+  if (queues.length === 0) return [];
+  const out: string[] = [];
+  const rules: string[] = [];
+  for (const failure of ['closed', 'open'] as const) {
+    for (const family of [4, 6] as const) {
+      const entries = queues.filter((q) => q.family === family && q.failure === failure);
+      if (entries.length === 0) continue;
+      const name = queueSetName(family, failure);
+      const addr = `ipv${family}_addr`;
+      out.push(
+        ...set(
+          name,
+          `${addr} . ${addr} . inet_proto . inet_service`,
+          ['flags interval'],
+          entries.map(
+            (e) =>
+              `${e.source} . ${e.destination} . tcp . ${e.ports}${comment(`${r.policyFile}:${e.line} ${e.rule}`)}`,
+          ),
+        ),
+        '',
+      );
+      const ip = family === 4 ? 'ip' : 'ip6';
+      const first = Math.min(...entries.map((e) => e.line));
+      rules.push(
+        `${ip} saddr . ${ip} daddr . meta l4proto . th dport @${name} meta mark set meta mark | 0x${QUEUE[failure].mark.toString(16).padStart(8, '0')} counter${comment(`${r.policyFile}:${first} protocol rules: judged in userspace, fail-${failure}`)}`,
+      );
+    }
+  }
+  out.push(...chain('protocol', 'type filter hook forward priority mangle - 10; policy accept;', rules), '');
+  return out;
 }
 
 function quarantineSet(r: Ruleset, family: IpFamily, carried: readonly QuarantinedElement[]): string[] {

@@ -3,7 +3,13 @@
 // kept on disk and `plan` can diff two of them in human terms.
 // Pure data.
 
-import type { EnforcementMode, IpFamily, OutOfProfileAction, Transport } from '../policy/types.js';
+import type {
+  EnforcementMode,
+  IpFamily,
+  OutOfProfileAction,
+  QueueFailure,
+  Transport,
+} from '../policy/types.js';
 
 /** Names of the only kernel objects Picket ever creates or touches. */
 export const TABLE_INET = 'picket';
@@ -65,6 +71,36 @@ export interface UtcWindow {
   readonly line: number;
 }
 
+/**
+ * One tuple of a protocol-aware rule (`modbus:`, `s7:`, `dnp3:`): its TCP packets
+ * are marked and queued to userspace, where each message is judged.
+ */
+export interface QueueEntry {
+  readonly family: IpFamily;
+  readonly source: string;
+  readonly destination: string;
+  /** `502` or `1000-2000` (TCP). */
+  readonly ports: string;
+  readonly rule: string;
+  readonly line: number;
+  /** What the kernel does with the flow while no daemon is bound to the queue. */
+  readonly failure: QueueFailure;
+}
+
+/**
+ * How queued flows reach userspace. nft's own `queue` statement needs
+ * nft_queue, which this kernel lacks, so `table inet picket` only marks the
+ * packets (chain `protocol`, before mangle) and an xt NFQUEUE rule in
+ * iptables-nft's mangle FORWARD queues the marked ones: fail-closed flows
+ * without `--queue-bypass`, fail-open ones with it, on separate queues so the
+ * daemon can set the fail-open flag per queue.
+ */
+export const QUEUE = {
+  markMask: 0x00300000,
+  closed: { mark: 0x00100000, queues: [0, 1] },
+  open: { mark: 0x00200000, queues: [2, 3] },
+} as const;
+
 export interface Ruleset {
   readonly site: string;
   /** Policy file name as cited in comments. */
@@ -90,6 +126,8 @@ export interface Ruleset {
   readonly neverAssets: readonly NeverAsset[];
   /** Line of the enforcement section, cited by the rules it produces. */
   readonly enforcementLine: number;
+  /** Tuples judged in userspace (enforce mode only); absent when no rule names protocol functions. */
+  readonly queues?: readonly QueueEntry[];
 }
 
 /** An asset on the never list: alerted on and dropped, never quarantined. */
