@@ -3,6 +3,7 @@
 // bounded state, the journal and the reconciler, each adapted to the node's
 // ports. NodeConfig → ports. Shell.
 
+import { createDecideContext, createDecideState, decide, flush } from '../decide/decide.js';
 import { createCaptureIntake } from '../sense/capture.js';
 import type { Intake } from '../sense/intake.js';
 import { createNflogIntake } from '../sense/nflog.js';
@@ -47,6 +48,19 @@ export function intakePort(kind: IntakePort['kind'], intake: Intake, now: () => 
   };
 }
 
+/** The decision engine over one bounded DecideState, kept across policy changes. */
+export function createDecider(inForce: InForce, node: string): DeciderPort {
+  const state = createDecideState();
+  let ctx = createDecideContext(inForce.policy, { node });
+  return {
+    decide: (event, nowMs) => decide(state, event, nowMs, ctx),
+    flush: (nowMs, all) => flush(state, nowMs, all),
+    setPolicy(policy) {
+      ctx = createDecideContext(policy, { node });
+    },
+  };
+}
+
 /** Opens the journal and prepares intake and decide for `config`. */
 export function createEngines(config: NodeConfig, _journalFile: string): Engines {
   const { wire } = config;
@@ -56,7 +70,7 @@ export function createEngines(config: NodeConfig, _journalFile: string): Engines
       : intakePort('nflog', await createNflogIntake({ group: config.nflogGroup, onEvents }), Date.now);
   return {
     startIntake,
-    createDecider: () => ({ decide: () => [], flush: () => [], setPolicy() {} }),
+    createDecider: (inForce) => createDecider(inForce, config.name),
     journal: createMemoryJournal(),
     reconcile: plainReconcile,
   };
