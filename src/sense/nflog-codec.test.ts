@@ -298,3 +298,23 @@ describe('fuzz', () => {
     expect(events).toBeGreaterThan(1000);
   });
 });
+
+describe('nflogEvent on loopback', () => {
+  it('takes no MAC from a loopback device (ARPHRD_LOOPBACK reports zeros)', () => {
+    const r = nflogEvent(
+      {
+        family: 2,
+        group: 1,
+        prefix: 'picket:block:',
+        hwType: 772,
+        hwAddr: new Uint8Array(6),
+        payload: ipv4Packet(
+          { src: '127.0.0.1', dst: '127.0.0.1', protocol: 17 },
+          udp({ sport: 1, dport: 9 }),
+        ),
+      },
+      0,
+    );
+    expect(r.ok && r.event.srcMac).toBeUndefined();
+  });
+});

@@ -38,7 +38,10 @@ export function nflogEvent(packet: NflogPacket, nowMs: number): Decoded {
     timeMs: packet.timestampMs ?? nowMs,
     origin,
   };
-  if (packet.hwAddr !== undefined && packet.hwAddr.length === 6) ctx.srcMac = macText(packet.hwAddr, 0);
+  // Only Ethernet addresses are MACs of devices; loopback (ARPHRD_LOOPBACK) reports 00:00:00:00:00:00.
+  const ethernet = packet.hwType === undefined || packet.hwType === ARPHRD_ETHER;
+  if (ethernet && packet.hwAddr !== undefined && packet.hwAddr.length === 6)
+    ctx.srcMac = macText(packet.hwAddr, 0);
   // The link header of the incoming device: Ethernet's starts with the destination MAC.
   if (packet.hwType === ARPHRD_ETHER && packet.hwHeader !== undefined && packet.hwHeader.length >= 14) {
     ctx.dstMac = macText(packet.hwHeader, 0);
