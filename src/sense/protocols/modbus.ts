@@ -109,7 +109,7 @@ function requestAccesses(fc: number, pdu: Uint8Array): Access[] | Malformed {
     }
     case 43:
       if (n < 2) return malformed('FC43 without MEI type');
-      if (pdu[1] === 14 && n !== 4) return malformed(`FC43/14 request is ${n} bytes, not 4`);
+      if (pdu[1] === 14 && n < 4) return malformed(`FC43/14 request is ${n} bytes, under 4`);
       return [];
     case 8:
       return n < 3 ? malformed('FC8 without sub-function') : [];
