@@ -20,7 +20,7 @@ import { permitOps, quarantineOps } from './element-ops.js';
 import { FLOOD_PAYLOAD_BYTES, installUdpSink } from './hping.js';
 import { IPERF_PORT, IPERF_UDP_PAYLOAD_BYTES, startIperfServer } from './iperf.js';
 import { describeMachine } from './machine.js';
-import { type NftInNetns, startNftInNetns } from './nft-in-netns.js';
+import { type NftInNetns, startNftInNetns, type Timing } from './nft-in-netns.js';
 import { renderDataplaneSection, renderTables } from './report.js';
 import type { ApplyResult, DataplaneResults, ElementResult, Method } from './results.js';
 import { type ConfigPlan, type RoundTiming, runRounds } from './rounds.js';
@@ -81,13 +81,18 @@ function compileSizes(flow: BenchFlow, dir: string): Compiled[] {
 }
 
 /** Times APPLY_REPEATS applies of `file`, each replacing the same ruleset (loaded once first). */
-async function timeApplies(nft: NftInNetns, file: string): Promise<number[]> {
+async function timeApplies(
+  nft: NftInNetns,
+  file: string,
+): Promise<Pick<ApplyResult, 'applyMs' | 'applyCpuMs'>> {
   await nft.run({ text: 'flush ruleset' });
   await nft.run({ file });
-  const applyMs: number[] = [];
-  for (let i = 0; i < APPLY_REPEATS; i++) applyMs.push(await nft.run({ file }));
-  log(`apply ${file}: ${applyMs.map((x) => x.toFixed(0)).join(' ')} ms`);
-  return applyMs;
+  const timings: Timing[] = [];
+  for (let i = 0; i < APPLY_REPEATS; i++) timings.push(await nft.run({ file }));
+  log(
+    `apply ${file}: ${timings.map((x) => `${x.wallMs.toFixed(0)} (CPU ${x.cpuMs.toFixed(0)})`).join(' ')} ms`,
+  );
+  return { applyMs: timings.map((x) => x.wallMs), applyCpuMs: timings.map((x) => x.cpuMs) };
 }
 
 /**
@@ -102,13 +107,13 @@ async function measureApplies(nft: NftInNetns, compiled: readonly Compiled[]): P
     const file = `${largest.file}.no-comments`;
     writeFileSync(file, bare);
     const { entries, file: _file, ...rest } = largest;
-    const applyMs = await timeApplies(nft, file);
+    const timings = await timeApplies(nft, file);
     const variant = 'without element comments';
-    out.push({ ...rest, variant, elements: entries.length, textBytes: Buffer.byteLength(bare), applyMs });
+    out.push({ ...rest, variant, elements: entries.length, textBytes: Buffer.byteLength(bare), ...timings });
   }
   for (const c of compiled) {
     const { entries, file, ...rest } = c;
-    out.push({ ...rest, elements: entries.length, applyMs: await timeApplies(nft, file) });
+    out.push({ ...rest, elements: entries.length, ...(await timeApplies(nft, file)) });
   }
   return [...out.slice(1), ...out.slice(0, 1)];
 }
@@ -126,8 +131,17 @@ async function measureElements(nft: NftInNetns, flow: BenchFlow): Promise<Elemen
       const { add, delete: del } = ops(count);
       const added = await nft.elements(backend, add, 15_000);
       const deleted = await nft.elements(backend, del.slice(0, added.length), 15_000);
-      out.push({ op: `${name} add`, backend, samplesMs: added });
-      out.push({ op: `${name} delete`, backend, samplesMs: deleted });
+      for (const [op, samples] of [
+        [`${name} add`, added],
+        [`${name} delete`, deleted],
+      ] as const) {
+        out.push({
+          op,
+          backend,
+          samplesMs: samples.map((x) => x.wallMs),
+          cpuSamplesMs: samples.map((x) => x.cpuMs),
+        });
+      }
       log(`${name} via ${backend}: ${added.length} adds, ${deleted.length} deletes`);
     }
   }

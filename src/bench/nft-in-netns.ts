@@ -6,14 +6,19 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { PicketError } from '../cli/errors.js';
-import type { WorkerReply, WorkerRequest } from './nft-worker.js';
+import type { Timing, WorkerReply, WorkerRequest } from './nft-worker.js';
+
+export type { Timing } from './nft-worker.js';
 
 /** nft work done by Picket's driver inside one network namespace. */
 export interface NftInNetns {
-  /** Runs nft text (or a file of it) as one transaction; resolves to its wall-clock ms. */
-  run(input: { text: string } | { file: string }): Promise<number>;
-  /** Runs each command as its own transaction until `budgetMs` is spent; resolves to each one's ms. */
-  elements(backend: 'ffi' | 'spawn', commands: readonly string[], budgetMs: number): Promise<number[]>;
+  /** Runs nft text (or a file of it) as one transaction; resolves to its timing. */
+  run(input: { text: string } | { file: string }): Promise<Timing>;
+  /**
+   * Runs each command as its own transaction until `budgetMs` is spent; resolves to
+   * each one's timing (for `spawn`, CPU leaves out the `nft` child's own).
+   */
+  elements(backend: 'ffi' | 'spawn', commands: readonly string[], budgetMs: number): Promise<Timing[]>;
   /** `nft -j list …` through the driver. */
   listJson(what: string): Promise<unknown>;
   /** Ends the worker. */
@@ -53,9 +58,10 @@ export function startNftInNetns(ns: string): NftInNetns {
     });
 
   return {
-    run: async (input) => (await ask({ op: 'run', ...input })).ms ?? Number.NaN,
+    run: async (input) =>
+      (await ask({ op: 'run', ...input })).timing ?? { wallMs: Number.NaN, cpuMs: Number.NaN },
     elements: async (backend, commands, budgetMs) => [
-      ...((await ask({ op: 'elements', backend, commands, budgetMs })).samplesMs ?? []),
+      ...((await ask({ op: 'elements', backend, commands, budgetMs })).samples ?? []),
     ],
     listJson: async (what) => (await ask({ op: 'list', what })).json,
     close: () =>

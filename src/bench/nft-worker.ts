@@ -19,35 +19,47 @@ export type WorkerRequest =
     }
   | { readonly op: 'list'; readonly what: string };
 
-/** The worker's reply: timings in milliseconds, or nft's error text. */
+/** Wall-clock and CPU (this process's user + system, where the kernel work of a netlink send runs) ms. */
+export interface Timing {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/** The worker's reply: timings, or nft's error text. */
 export type WorkerReply =
   | {
       readonly ok: true;
-      readonly ms?: number;
-      readonly samplesMs?: readonly number[];
+      readonly timing?: Timing;
+      readonly samples?: readonly Timing[];
       readonly json?: unknown;
     }
   | { readonly ok: false; readonly error: string };
+
+/** Times `work`; the CPU part excludes time this process spent preempted by others. */
+function timed(work: () => void): Timing {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  work();
+  const wallMs = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { wallMs, cpuMs: (used.user + used.system) / 1000 };
+}
 
 function handle(nft: Nft, spawnNft: Nft, req: WorkerRequest): WorkerReply {
   switch (req.op) {
     case 'run': {
       const text = req.file === undefined ? (req.text ?? '') : readFileSync(req.file, 'utf8');
-      const start = performance.now();
-      nft.run(text);
-      return { ok: true, ms: performance.now() - start };
+      return { ok: true, timing: timed(() => nft.run(text)) };
     }
     case 'elements': {
       const driver = req.backend === 'ffi' ? nft : spawnNft;
-      const samplesMs: number[] = [];
+      const samples: Timing[] = [];
       const deadline = performance.now() + req.budgetMs;
       for (const command of req.commands) {
         if (performance.now() > deadline) break;
-        const start = performance.now();
-        driver.run(command);
-        samplesMs.push(performance.now() - start);
+        samples.push(timed(() => driver.run(command)));
       }
-      return { ok: true, samplesMs };
+      return { ok: true, samples };
     }
     case 'list':
       return { ok: true, json: nft.listJson(req.what) };

@@ -48,12 +48,20 @@ const results = (picketPps: number, applyMs: number, elementMs: number): Datapla
     config('naive-10k', 'naive', 2_000, 10_000),
   ],
   applies: [
-    { pairs: 100_000, elements: 100_003, compileMs: 1, renderMs: 1, textBytes: 1, applyMs: [applyMs] },
+    {
+      pairs: 100_000,
+      elements: 100_003,
+      compileMs: 1,
+      renderMs: 1,
+      textBytes: 1,
+      applyMs: [applyMs],
+      applyCpuMs: [applyMs],
+    },
   ],
   elements: [
-    { op: 'quarantine add', backend: 'ffi', samplesMs: [elementMs] },
-    { op: 'permit add', backend: 'ffi', samplesMs: [elementMs] },
-    { op: 'quarantine add', backend: 'spawn', samplesMs: [40] },
+    { op: 'quarantine add', backend: 'ffi', samplesMs: [elementMs], cpuSamplesMs: [elementMs] },
+    { op: 'permit add', backend: 'ffi', samplesMs: [elementMs], cpuSamplesMs: [elementMs] },
+    { op: 'quarantine add', backend: 'spawn', samplesMs: [40], cpuSamplesMs: [1] },
   ],
 });
 

@@ -76,7 +76,15 @@ export function renderRateTable(
 /** The apply-time table. */
 export function renderApplyTable(r: DataplaneResults): string {
   return table(
-    ['synthetic tuples', 'set elements', 'nft text', 'compile ms', 'render ms', 'apply ms, median (min–max)'],
+    [
+      'synthetic tuples',
+      'set elements',
+      'nft text',
+      'compile ms',
+      'render ms',
+      'apply ms, median (min–max)',
+      'of which CPU ms',
+    ],
     r.applies.map((a) => [
       a.variant === undefined ? fmt(a.pairs) : `${fmt(a.pairs)} (${a.variant})`,
       fmt(a.elements),
@@ -84,6 +92,7 @@ export function renderApplyTable(r: DataplaneResults): string {
       fmt(a.compileMs),
       fmt(a.renderMs),
       spread(a.applyMs),
+      spread(a.applyCpuMs),
     ]),
   );
 }
@@ -91,7 +100,7 @@ export function renderApplyTable(r: DataplaneResults): string {
 /** The single-element latency table. */
 export function renderElementTable(r: DataplaneResults): string {
   return table(
-    ['operation', 'through', 'ops', 'median ms', 'p99 ms', 'max ms'],
+    ['operation', 'through', 'ops', 'median ms', 'p99 ms', 'max ms', 'CPU median ms', 'CPU p99 ms'],
     r.elements.map((e) => [
       e.op,
       e.backend === 'ffi' ? 'libnftables (koffi)' : 'spawning `nft -f -`',
@@ -99,6 +108,8 @@ export function renderElementTable(r: DataplaneResults): string {
       fmt(median(e.samplesMs), 3),
       fmt(percentile(e.samplesMs, 99), 3),
       fmt(Math.max(...e.samplesMs), 3),
+      e.backend === 'ffi' ? fmt(median(e.cpuSamplesMs), 3) : '—',
+      e.backend === 'ffi' ? fmt(percentile(e.cpuSamplesMs, 99), 3) : '—',
     ]),
   );
 }
@@ -207,12 +218,14 @@ at \`nice -n -5\`.
   Picket tables), replacing a loaded ruleset of the same size, through the libnftables driver in the
   node's namespace; the text is read from a file before the clock starts. Compile and render are JS
   time, listed apart. The 100k text is also applied with its per-element \`comment "policy:LINE rule"\`
-  removed, to show what those comments cost.
+  removed, to show what those comments cost. "Of which CPU" is the worker process's user + system
+  time over the same call (the kernel's commit runs in its netlink send): the wall clock without the
+  time other work on the machine preempted it.
 - **Elements** — ${k.elementOps} single-element transactions per operation through the libnftables driver,
   ${k.spawnElementOps} through spawning \`nft -f -\`, with ${k.elementsAgainst} loaded. Quarantine: add/delete of an
   address in \`quarantine4\` (hash set with timeouts). Permit: add/delete of one exact
   \`saddr . daddr . proto . port\` tuple in \`exact4\` (concatenated hash set of 100k elements). Targets
-  are judged on the p99 of adds and deletes together.
+  are judged on the wall-clock p99 of adds and deletes together; CPU columns as for apply.
 
 ### Results
 ${renderTables(r)}

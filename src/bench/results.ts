@@ -36,6 +36,8 @@ export interface ApplyResult {
   readonly textBytes: number;
   /** Wall clock of `nft.run(text)` through libnftables, one per repeat. */
   readonly applyMs: readonly number[];
+  /** CPU (user + system) of the same applies: the wall clock minus time preempted by others. */
+  readonly applyCpuMs: readonly number[];
 }
 
 /** Latencies of single-element transactions. */
@@ -43,6 +45,8 @@ export interface ElementResult {
   readonly op: string;
   readonly backend: 'ffi' | 'spawn';
   readonly samplesMs: readonly number[];
+  /** CPU of each; for `spawn` only the parent's side, so not comparable. */
+  readonly cpuSamplesMs: readonly number[];
 }
 
 /** Where the numbers come from. */
