@@ -44,6 +44,10 @@ const commands: Readonly<Record<string, Command>> = {
     summary: 'node --config <node.yaml>    run the enforcement node (signals: HUP reload, TERM stop)',
     load: async () => (await import('./node.js')).main,
   },
+  detections: {
+    summary: 'detections [--follow] [--json] [--since 10m] [--kind scan] [--journal path]',
+    load: async () => (await import('./detections.js')).main,
+  },
   lab: {
     summary: 'lab up <lab.yaml> | down | exec <host> <cmd…>',
     load: async () => (await import('./lab.js')).main,
