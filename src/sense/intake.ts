@@ -13,7 +13,7 @@ export interface IntakeStats {
   readonly decoded: number;
   /** Packets that could not be decoded in full: dropped, or delivered with `malformed`. */
   readonly malformed: number;
-  /** Times the kernel reported that it dropped events because the reader was slow (ENOBUFS). */
+  /** Times the kernel dropped events because the reader was slow (each gap in NFLOG sequence numbers: an overrun). */
   readonly overruns: number;
   /** Events the kernel dropped, counted exactly from gaps in NFLOG sequence numbers (0 for captures). */
   readonly lost: number;

@@ -1,12 +1,12 @@
 // NFLOG intake: a NETLINK_NETFILTER socket bound to one log group of the
 // network namespace this process runs in, batches from the kernel decoded
-// into PacketEvents. Counts what the kernel could not deliver (ENOBUFS, and
-// exact losses from sequence gaps) and keeps going. Decides nothing.
+// into PacketEvents. Counts what the kernel could not deliver (exact losses
+// from gaps in sequence numbers) and keeps going. Decides nothing.
 // Kernel log group → onEvents(PacketEvent[]). Shell.
 
-import { RawNetlinkSocket } from 'netlink';
 import { PicketError } from '../cli/errors.js';
 import type { EventsHandler, Intake, IntakeStats } from './intake.js';
+import { openNetlinkSocket } from './netlink-socket.js';
 import {
   buildConfigCommand,
   buildConfigSettings,
@@ -32,7 +32,7 @@ export interface NflogOptions {
   readonly copyRange?: number;
   /** Longest a logged packet waits in the kernel's batch. Default 10 ms (the kernel counts in 1/100 s). */
   readonly flushTimeoutMs?: number;
-  /** Socket errors other than ENOBUFS (which are counted as overruns). */
+  /** Socket errors (overruns are not errors: they are counted in stats). */
   readonly onError?: (error: Error) => void;
 }
 
@@ -57,10 +57,7 @@ const EPERM = 1;
 export async function createNflogIntake(options: NflogOptions): Promise<Intake> {
   const { group, onEvents } = options;
   const bufferBytes = options.bufferBytes ?? 8 * 1024 * 1024;
-  const socket = new RawNetlinkSocket(NETLINK_NETFILTER, {
-    recvBufferSize: bufferBytes,
-    sendBufferSize: 65536,
-  });
+  const socket = openNetlinkSocket(NETLINK_NETFILTER, bufferBytes);
   const counters = { received: 0, decoded: 0, malformed: 0, overruns: 0, lost: 0 };
   const waiting = new Map<number, (errno: number) => void>();
   let nextSeq = 1;
@@ -80,7 +77,11 @@ export async function createNflogIntake(options: NflogOptions): Promise<Intake> 
       counters.received++;
       if (packet.seq !== undefined) {
         // Sequence numbers are per instance and wrap at 2^32; a gap is a batch the kernel could not queue.
-        if (expectedSeq !== undefined) counters.lost += (packet.seq - expectedSeq) >>> 0;
+        const gap = expectedSeq === undefined ? 0 : (packet.seq - expectedSeq) >>> 0;
+        if (gap > 0) {
+          counters.lost += gap;
+          counters.overruns++;
+        }
         expectedSeq = (packet.seq + 1) >>> 0;
       }
       const decoded = nflogEvent(packet, nowMs);
@@ -97,10 +98,8 @@ export async function createNflogIntake(options: NflogOptions): Promise<Intake> 
   socket.on('truncatedMessage', () => {
     counters.malformed++;
   });
-  socket.on('error', (error) => {
-    if (error.code === 'ENOBUFS') counters.overruns++;
-    else options.onError?.(error);
-  });
+  // With NETLINK_NO_ENOBUFS (netlink-socket.ts) the kernel reports overruns only as sequence gaps.
+  socket.on('error', (error) => options.onError?.(error));
 
   const request = (what: string, build: (seq: number) => Uint8Array): Promise<void> => {
     const seq = nextSeq++;

@@ -2,7 +2,8 @@
 // fresh namespace send UDP datagrams to log group N; the intake, running in
 // that namespace (src/bench/intake-worker.ts, built into dist/), must deliver
 // exactly as many decoded events as the rules' counters saw, with the kind
-// named by the prefix, the addresses, the ports and the peer's MAC.
+// named by the prefix, the addresses, the ports and the peer's MAC; and when
+// the intake stalls, it must count exactly what the kernel dropped.
 //
 //   netns pk-t-XXXXXX-p (peer)             netns pk-t-XXXXXX (node)
 //   ┌─────────────────────────┐   veth   ┌──────────────────────────────────────────────┐
@@ -60,6 +61,18 @@ function counters(): number[] {
   return doc.nftables.flatMap((i) =>
     (i.rule?.expr ?? []).flatMap((e) => (e.counter ? [e.counter.packets] : [])),
   );
+}
+
+function logged(): number {
+  return counters().reduce((a, b) => a + b, 0);
+}
+
+/** Asks the worker for its counters. */
+async function stats(): Promise<WorkerStats> {
+  lastStats = undefined;
+  worker?.stdin.write('stats\n');
+  await until('stats', () => lastStats !== undefined);
+  return lastStats!;
 }
 
 /** Polls `check` until it holds or `timeoutMs` passes. */
@@ -158,9 +171,8 @@ describe('NFLOG intake in a namespace', () => {
     send(ns, '127.0.0.1', 40001, K);
     send(peer, '10.99.0.1', 40002, K);
     send(peer, 'fd99::1', 40003, K);
-    const logged = counters().reduce((a, b) => a + b, 0);
-    expect(logged).toBe(3 * K);
-    await until(`${logged} events`, () => events.length >= logged);
+    expect(logged()).toBe(3 * K);
+    await until(`${3 * K} events`, () => events.length >= 3 * K);
 
     const of = (origin: string) => events.filter((e) => e.origin === origin);
     expect(of('block')).toHaveLength(K);
@@ -209,9 +221,50 @@ describe('NFLOG intake in a namespace', () => {
         .sort((a, b) => a - b),
     );
 
-    worker?.stdin.write('stats\n');
-    await until('stats', () => lastStats !== undefined);
-    expect(lastStats).toMatchObject({ received: 3 * K, decoded: 3 * K, malformed: 0, lost: 0, overruns: 0 });
+    expect(await stats()).toMatchObject({
+      received: 3 * K,
+      decoded: 3 * K,
+      malformed: 0,
+      lost: 0,
+      overruns: 0,
+    });
+  });
+
+  it('counts exactly what the kernel dropped while the intake was stalled, and keeps going', async () => {
+    const before = await stats();
+    const loggedBefore = logged();
+    // A stopped reader with an 8 MiB socket buffer: a burst of 150k log messages cannot fit.
+    process.kill(worker!.pid!, 'SIGSTOP');
+    try {
+      const burst =
+        "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.bind(('127.0.0.1', 40004))\nfor _ in range(150000): s.sendto(b'x', ('127.0.0.1', 9))\n";
+      sh(['ip', 'netns', 'exec', ns, 'python3', '-c', burst]);
+    } finally {
+      process.kill(worker!.pid!, 'SIGCONT');
+    }
+    // Packets after the stall: the intake still delivers, and their sequence numbers close the last gap.
+    send(ns, '127.0.0.1', 40005, K);
+    const total = logged() - loggedBefore;
+    expect(total).toBe(150_000 + K);
+    let after = await stats();
+    await until(
+      'the intake to account for every logged packet',
+      () => {
+        void stats().then((s) => {
+          after = s;
+        });
+        return after.decoded + after.lost - before.decoded - before.lost >= total;
+      },
+      30_000,
+    );
+    expect(after.decoded + after.lost - before.decoded - before.lost).toBe(total);
+    expect(after.lost - before.lost).toBeGreaterThan(0);
+    expect(after.overruns - before.overruns).toBeGreaterThan(0);
+    expect(after.malformed).toBe(0);
+    await until(
+      'the packets sent after the stall',
+      () => events.filter((e) => e.srcPort === 40005).length === K,
+    );
   });
 
   it('refuses a second listener on the same group with a hint', () => {
