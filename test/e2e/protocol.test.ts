@@ -1,0 +1,171 @@
+// End-to-end: protocol-aware enforcement of Modbus/TCP through NFQUEUE.
+//
+//   hmi-a 10.20.0.50 (pymodbus client, raw sockets)    plc-a1 10.20.1.10 (zone cell-a1, fail-closed)
+//                                                       plc-a2 10.20.1.11 (zone cell-a2, fail-open)
+//        └───────[sw-upstream]──up0─[ node: br0 + picket apply + node-queue ]─cell0──[sw-cell]──┘
+//
+// The policy lets hmi-a only read holding registers of both PLCs. `picket apply`
+// loads the ruleset (chain `protocol` marks the queued tuples); node-queue, in
+// the node's namespace, installs the xt NFQUEUE rules and judges every request.
+// Real peers: Debian's pymodbus 3.0 on both sides. Needs root; the lab is
+// always torn down.
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLab, destroyLab, type Lab, type LabProcess, loadLabSpec } from '../../src/lab/lab.js';
+import { eventually, picket, requireBuild, root, tcpProbe } from './plant.js';
+
+const labName = `e2e-proto-${process.pid}`;
+const work = mkdtempSync(join(tmpdir(), 'picket-proto-'));
+const env = { PICKET_STATE_DIR: join(work, 'state') };
+const PYTHON = '/usr/bin/python3';
+let lab: Lab;
+let enforcer: LabProcess | undefined;
+
+const POLICY = `version: 1
+site: e2e-proto
+zones:
+  scada: { networks: [10.20.0.0/24] }
+  cell-a1: { networks: [10.20.1.10/32] }
+  cell-a2: { networks: [10.20.1.11/32], protocol-failure: open }
+assets:
+  hmi-a: { ip: 10.20.0.50, zone: scada }
+  plc-a1: { ip: 10.20.1.10, zone: cell-a1 }
+  plc-a2: { ip: 10.20.1.11, zone: cell-a2 }
+services:
+  modbus: { tcp: [502], protocol: modbus }
+rules:
+  - name: hmi-reads-plc-a1
+    from: hmi-a
+    to: plc-a1
+    services: [modbus]
+    modbus: { functions: [read-holding-registers] }
+  - name: hmi-reads-plc-a2
+    from: hmi-a
+    to: plc-a2
+    services: [modbus]
+    modbus: { functions: [read-holding-registers] }
+enforcement:
+  out-of-profile: block
+`;
+
+/** pymodbus 3.0 client: one operation on a fresh connection; prints ok/error and the values. */
+const CLIENT = `
+import sys
+from pymodbus.client import ModbusTcpClient
+host, op, addr, value = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+c = ModbusTcpClient(host, port=502, timeout=2, retries=0)
+if not c.connect():
+    print("noconnect"); sys.exit(0)
+if op == "read":
+    r = c.read_holding_registers(addr, value, slave=1)
+elif op == "write":
+    r = c.write_register(addr, value, slave=1)
+else:
+    r = c.write_registers(addr, [value, value], slave=1)
+print("error" if r.isError() else "ok " + " ".join(str(x) for x in getattr(r, "registers", []) or []))
+c.close()
+`;
+
+/** Raw socket: several ADUs in one send (one TCP segment); prints how many response bytes came back. */
+const RAW = `
+import socket, struct, sys
+host, kinds = sys.argv[1], sys.argv[2].split(",")
+def adu(tid, pdu): return struct.pack(">HHHB", tid, 0, len(pdu) + 1, 1) + pdu
+pdus = {"read": struct.pack(">BHH", 3, 0, 2), "write": struct.pack(">BHH", 6, 8, 777)}
+s = socket.create_connection((host, 502), timeout=3)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s.sendall(b"".join(adu(i + 1, pdus[k]) for i, k in enumerate(kinds)))
+got = b""
+try:
+    while len(got) < 200:
+        d = s.recv(200)
+        if not d: break
+        got += d
+except socket.timeout:
+    pass
+print(len(got))
+`;
+
+async function python(script: string, ...args: string[]): Promise<string> {
+  const file = join(work, `${script === CLIENT ? 'client' : 'raw'}.py`);
+  writeFileSync(file, script);
+  const r = await lab.exec('hmi-a', [PYTHON, file, ...args], { check: false, timeoutMs: 20_000 });
+  return `${r.stdout}${r.stderr}`.trim();
+}
+
+function findings(): { what: string; allowed: boolean; producer: string }[] {
+  if (enforcer === undefined) return [];
+  return readFileSync(enforcer.logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{"finding"'))
+    .map((l) => JSON.parse(l).finding);
+}
+
+async function startEnforcer(policyFile: string): Promise<void> {
+  enforcer = lab.spawn(
+    lab.spec.node.name,
+    [process.execPath, join(root, 'dist', 'cli', 'node-queue.js'), policyFile],
+    `node-queue-${Date.now()}`,
+  );
+  const log = enforcer.logFile;
+  await eventually('node-queue ready', () => {
+    try {
+      return readFileSync(log, 'utf8').includes('"ready":true');
+    } catch {
+      return false;
+    }
+  });
+}
+
+beforeAll(async () => {
+  requireBuild();
+  const spec = loadLabSpec(join(root, 'examples', 'lab.yaml'));
+  const hosts = spec.hosts.map((h) => (h.name === 'hmi-a' ? { ...h, services: [] } : h));
+  lab = await createLab({ ...spec, name: labName, hosts }, { replace: true });
+  const file = join(work, 'policy.yaml');
+  writeFileSync(file, POLICY);
+  const r = await picket(lab, ['apply', file], env);
+  expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
+  await startEnforcer(file);
+}, 120_000);
+
+afterAll(async () => {
+  await enforcer?.stop();
+  await destroyLab(labName);
+});
+
+describe('Modbus function enforcement through NFQUEUE', () => {
+  it('lets a real client read holding registers', async () => {
+    expect(await python(CLIENT, '10.20.1.10', 'read', '0', '10')).toMatch(/^ok( \d+){10}$/);
+  });
+
+  it('drops a write (FC6 and FC16), reports it, and the register keeps its value', async () => {
+    const before = await python(CLIENT, '10.20.1.10', 'read', '8', '1');
+    expect(await python(CLIENT, '10.20.1.10', 'write', '8', '999')).toBe('error');
+    expect(await python(CLIENT, '10.20.1.10', 'writes', '8', '999')).toBe('error');
+    expect(await python(CLIENT, '10.20.1.10', 'read', '8', '1')).toBe(before);
+    expect(before).not.toBe('ok 999');
+    const reported = findings()
+      .filter((f) => !f.allowed)
+      .map((f) => f.what);
+    expect(reported).toContain('Modbus write to holding register 40009 (FC6, unit 1)');
+    expect(reported).toContain('Modbus write to holding registers 40009-40010 (FC16, unit 1)');
+    expect(findings().find((f) => !f.allowed)?.producer).toMatch(/^policy\.yaml:\d+ hmi-reads-plc-a1$/);
+  });
+
+  it('judges every ADU of a segment: two reads pass, a read followed by a write is dropped whole', async () => {
+    expect(await python(RAW, '10.20.1.10', 'read,read')).toBe('26');
+    expect(await python(RAW, '10.20.1.10', 'read,write')).toBe('0');
+  });
+
+  it('with the daemon gone, the fail-closed zone is blocked and the fail-open zone passes', async () => {
+    await enforcer?.stop();
+    enforcer = undefined;
+    expect(await tcpProbe(lab, 'hmi-a', '10.20.1.10', 502)).toBe('timeout');
+    expect(await tcpProbe(lab, 'hmi-a', '10.20.1.11', 502)).toBe('open');
+    expect(await python(CLIENT, '10.20.1.11', 'read', '0', '2')).toMatch(/^ok \d+ \d+$/);
+  });
+});
