@@ -78,3 +78,42 @@ describe('folding', () => {
     expect(state.stats.evicted).toBe(1);
   });
 });
+
+describe('new-detection budget', () => {
+  it('beyond the budget, a flood from many sources folds into one detection per kind and contains nothing', () => {
+    const state = createDecideState({ newDetectionsPerSecond: 4 });
+    const quarantining = plantContext();
+    const out: Action[] = [];
+    for (let i = 0; i < 100; i++) {
+      const event = packet(`10.99.${i >> 8}.${i & 255}`, '10.20.1.11', 22, { origin: 'quarantine' });
+      out.push(...decide(state, event, T0 + i, quarantining));
+    }
+    const opened = out.flatMap((a) =>
+      a.type === 'alert' || (a.type === 'record' && a.detection.count === 1) ? [a.detection] : [],
+    );
+    const individual = opened.filter((d) => d.source !== '*');
+    expect(individual).toHaveLength(4);
+    expect(
+      opened
+        .filter((d) => d.source === '*')
+        .map((d) => d.kind)
+        .sort(),
+    ).toEqual(['out-of-profile', 'unknown-device']);
+    expect(opened.find((d) => d.source === '*')).toMatchObject({
+      severity: 'high',
+      producer: 'detector:flood',
+    });
+    // Only admitted detections quarantine; the kernel quarantined the rest itself and reconcile adopts them.
+    expect(out.filter((a) => a.type === 'quarantine')).toHaveLength(2);
+    const flood = flush(state, T0 + 5000, true).flatMap((a) => (a.type === 'record' ? [a.detection] : []));
+    expect(flood.find((d) => d.kind === 'out-of-profile' && d.source === '*')?.count).toBe(98);
+    // A new second brings a new budget.
+    const later = decide(
+      state,
+      packet('10.98.0.1', '10.20.1.11', 22, { origin: 'quarantine' }),
+      T0 + 2000,
+      quarantining,
+    );
+    expect(later.some((a) => a.type === 'quarantine' && a.address === '10.98.0.1')).toBe(true);
+  });
+});
