@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Action, Detection } from '../decide/decision.js';
 import { createJournal, type Journal, JournalError } from './journal.js';
 import { createFakeJournal } from './journal-fake.js';
+import { MIGRATIONS } from './journal-schema.js';
 
 const T0 = Date.UTC(2026, 10, 25, 12);
 
@@ -158,10 +160,22 @@ describe('journal file', () => {
     j.close();
   }, 30_000);
 
+  it('migrates a new file to the current schema once, and refuses a file from a newer Picket', () => {
+    const path = join(dir, 'journal.db');
+    createJournal(path).close();
+    createJournal(path).close();
+    const raw = new Database(path);
+    expect(raw.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: MIGRATIONS.length }]);
+    raw.prepare('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length + 1);
+    raw.close();
+    expect(() => createJournal(path)).toThrow(/newer than this Picket knows/);
+    expect(() => createJournal(path, { readonly: true })).toThrow(JournalError);
+  });
+
   it('refuses a missing file for reading and a file that is not a journal', () => {
     expect(() => createJournal(join(dir, 'missing.db'), { readonly: true })).toThrow(JournalError);
     const junk = join(dir, 'junk.db');
     writeFileSync(junk, 'not a database at all, just text '.repeat(200));
-    expect(() => createJournal(junk)).toThrow();
+    expect(() => createJournal(junk)).toThrow(JournalError);
   });
 });

@@ -1,5 +1,5 @@
 // The node's journal: every detection (folded, upserted by id), every action
-// taken (appended) and the quarantine it holds (address → until when), in one
+// taken (appended; a record only updates its detection) and the quarantine it holds (address → until when), in one
 // SQLite file, so a restart or reboot forgets nothing. WAL mode with
 // synchronous=NORMAL and one transaction per batch: the daemon writes at most
 // every ~100 ms, and a power cut loses at most the last batch, never the file.
@@ -80,8 +80,13 @@ interface RawDetection {
 /** Opens (creating and migrating if needed) the journal at `path`; `readonly` opens an existing one for reading. */
 export function createJournal(path: string, options: { readonly?: boolean } = {}): Journal {
   const db = open(path, options.readonly === true);
-  if (!options.readonly) migrate(db, path);
-  else if (version(db) > MIGRATIONS.length) throw newer(path, version(db));
+  try {
+    if (!options.readonly) migrate(db, path);
+    else if (version(db) > MIGRATIONS.length) throw newer(path, version(db));
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 
   const upsertDetection = options.readonly
     ? undefined
@@ -204,24 +209,25 @@ export function createJournal(path: string, options: { readonly?: boolean } = {}
 }
 
 function open(path: string, readonly: boolean): Database.Database {
-  let db: Database.Database;
+  let db: Database.Database | undefined;
   try {
     db = new Database(path, readonly ? { readonly: true, fileMustExist: true } : {});
+    // A reader (the CLI) waits for the daemon's commit instead of failing.
+    db.pragma('busy_timeout = 5000');
+    if (!readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    return db;
   } catch (cause) {
+    db?.close();
     throw new JournalError(path, readonly ? 'cannot be opened for reading' : 'cannot be opened', {
       cause,
       hint: readonly
         ? 'is the node running here? give another path with --journal or PICKET_JOURNAL'
-        : undefined,
+        : 'is it a Picket journal, and is its directory writable?',
     });
   }
-  // A reader (the CLI) waits for the daemon's commit instead of failing.
-  db.pragma('busy_timeout = 5000');
-  if (!readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-  }
-  return db;
 }
 
 function version(db: Database.Database): number {
