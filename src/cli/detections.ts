@@ -2,12 +2,16 @@
 // what the node detected and did, read from its journal — one line per
 // detection (time, kind, severity, source → target, count, action, reason), or
 // one JSON object per line. `--follow` keeps polling for new and updated
-// (folded) detections until interrupted.
+// (folded) detections until interrupted. The journal is the node's default
+// (`<state dir>/journal.db` of this network namespace) unless --journal or
+// $PICKET_JOURNAL names another.
 // Shell.
 
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { parseDurationSeconds } from '../apply/duration.js';
+import { defaultStateDir } from '../apply/state-store.js';
 import type { Detection, DetectionKind } from '../decide/decision.js';
 import { createJournal, type DetectionQuery } from '../node/journal.js';
 import { UsageError } from './errors.js';
@@ -15,8 +19,10 @@ import { UsageError } from './errors.js';
 const USAGE =
   'usage: picket detections [--follow] [--json] [--since 10m] [--kind scan] [--limit 100] [--journal path]';
 
-/** Where the node keeps its journal unless told otherwise. */
-export const DEFAULT_JOURNAL = '/var/lib/picket/journal.db';
+/** Where the node of this network namespace keeps its journal unless its config says otherwise. */
+export function defaultJournal(): string {
+  return join(defaultStateDir(), 'journal.db');
+}
 
 const KINDS: readonly DetectionKind[] = [
   'out-of-profile',
@@ -61,7 +67,7 @@ export async function main(argv: readonly string[], deps: DetectionsDeps = {}): 
   if (positionals.length > 0) throw new UsageError(USAGE);
   const nowMs = deps.nowMs ?? Date.now;
   const query = queryOf(values, nowMs());
-  const path = values.journal ?? (deps.env ?? process.env).PICKET_JOURNAL ?? DEFAULT_JOURNAL;
+  const path = values.journal ?? (deps.env ?? process.env).PICKET_JOURNAL ?? defaultJournal();
   const print = (d: Detection) =>
     process.stdout.write(`${values.json ? JSON.stringify(d) : formatDetection(d)}\n`);
 
