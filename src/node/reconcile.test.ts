@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reconcile } from './reconcile.js';
+import { reconcile, reconcilePort } from './reconcile.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 const row = (address: string, seconds: number) => ({ address, untilMs: NOW + seconds * 1000 });
@@ -77,5 +77,22 @@ describe('reconcile', () => {
     const kernel = [...first.add, ...first.refresh].map((e) => element(e.address, e.timeoutSeconds));
     const second = reconcile(journal, kernel, NOW);
     expect(second.drift).toEqual([]);
+  });
+
+  it('in the daemon port shape, restores added and refreshed elements and counts the drift', () => {
+    const plan = reconcilePort(
+      [row('10.20.0.66', 600), row('10.20.0.77', 600)],
+      [
+        { address: '10.20.0.77', family: 4, timeoutSeconds: 3600, expiresSeconds: 10 },
+        { address: '10.20.0.99', family: 4, timeoutSeconds: 3600, expiresSeconds: 50 },
+      ],
+      NOW,
+    );
+    expect(plan.restore).toEqual([
+      { address: '10.20.0.66', family: 4, timeoutSeconds: 600, expiresSeconds: 600 },
+      { address: '10.20.0.77', family: 4, timeoutSeconds: 600, expiresSeconds: 600 },
+    ]);
+    expect(plan.adopt.map((a) => (a.type === 'quarantine' ? a.address : ''))).toEqual(['10.20.0.99']);
+    expect(plan.drift).toBe(3);
   });
 });

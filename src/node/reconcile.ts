@@ -7,6 +7,7 @@
 // (journal rows, kernel elements, now) → plan. Pure.
 
 import type { Action } from '../decide/decision.js';
+import type { ReconcilePort } from './ports.js';
 
 /** What reconcile needs of a journal quarantine row. */
 export interface DesiredQuarantine {
@@ -86,6 +87,20 @@ export function reconcile(
   }
   return { add, refresh, adopt, drift };
 }
+
+/**
+ * `reconcile` in the daemon's port shape: added and refreshed elements both go
+ * to `restore` (a refresh must replace the element — delete and add in one
+ * transaction — on kernels whose `add element` keeps an existing timeout).
+ */
+export const reconcilePort: ReconcilePort = (journal, kernel, nowMs) => {
+  const plan = reconcile(journal, kernel, nowMs);
+  return {
+    restore: [...plan.add, ...plan.refresh].map((e) => ({ ...e, expiresSeconds: e.timeoutSeconds })),
+    adopt: plan.adopt,
+    drift: plan.drift.length,
+  };
+};
 
 function familyOf(address: string): 4 | 6 {
   return address.includes(':') ? 6 : 4;
