@@ -64,7 +64,23 @@ export async function createNflogIntake(options: NflogOptions): Promise<Intake> 
   let expectedSeq: number | undefined;
   let closed = false;
 
-  socket.on('message', (message: Buffer) => {
+  // An exception escaping a listener would unwind into the package's native callback and abort
+  // the process without a stack; hand it back to JavaScript instead.
+  const guarded =
+    <A extends unknown[]>(listener: (...args: A) => void) =>
+    (...args: A): void => {
+      try {
+        listener(...args);
+      } catch (error) {
+        if (options.onError !== undefined && error instanceof Error) options.onError(error);
+        else
+          queueMicrotask(() => {
+            throw error;
+          });
+      }
+    };
+
+  const onDatagram = (message: Buffer): void => {
     const datagram = parseNflogDatagram(message);
     for (const ack of datagram.acks) waiting.get(ack.requestSeq)?.(ack.errno);
     if (closed) return;
@@ -94,12 +110,19 @@ export async function createNflogIntake(options: NflogOptions): Promise<Intake> 
     }
     counters.decoded += events.length;
     if (events.length > 0) onEvents(events);
-  });
-  socket.on('truncatedMessage', () => {
-    counters.malformed++;
-  });
+  };
+  socket.on('message', guarded(onDatagram));
+  socket.on(
+    'truncatedMessage',
+    guarded(() => {
+      counters.malformed++;
+    }),
+  );
   // With NETLINK_NO_ENOBUFS (netlink-socket.ts) the kernel reports overruns only as sequence gaps.
-  socket.on('error', (error) => options.onError?.(error));
+  socket.on(
+    'error',
+    guarded((error: Error) => options.onError?.(error)),
+  );
 
   const request = (what: string, build: (seq: number) => Uint8Array): Promise<void> => {
     const seq = nextSeq++;
