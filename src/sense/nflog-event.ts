@@ -1,13 +1,17 @@
 // From what the kernel logged to what the detectors read: the NFLOG prefix
 // `picket:<kind>:` names the origin, the payload is decoded by the shared
 // decoder (IP for the inet family, the Ethernet frame for the bridge family),
-// the hardware address attributes give the MACs. NflogPacket → PacketEvent. Pure.
+// the hardware address attributes give the MACs; the reader keeps the
+// intake's counters, losses included, across datagrams.
+// NflogPacket → PacketEvent, datagrams → events + counters. Pure.
 
 import { type Decoded, decodeFrame, decodeIpPacket, decodeL3 } from './decode-frame.js';
 import type { DecodeContext } from './decode-ip.js';
 import { macText } from './decode-text.js';
-import { AF, type NflogPacket } from './nflog-codec.js';
-import type { EventOrigin } from './packet-event.js';
+import type { IntakeStats } from './intake.js';
+import type { NetlinkAck } from './netlink-codec.js';
+import { AF, type NflogPacket, parseNflogDatagram } from './nflog-codec.js';
+import type { EventOrigin, PacketEvent } from './packet-event.js';
 
 /** Prefix kinds of src/compile/ruleset.ts LOG_PREFIX → origin (a unit test keeps the two in step). */
 const ORIGIN_OF_KIND: Readonly<Record<string, EventOrigin>> = {
@@ -60,4 +64,53 @@ export function nflogEvent(packet: NflogPacket, nowMs: number): Decoded {
   }
   if (packet.hwProtocol === undefined) return { ok: false, malformed: 'nflog: no packet header' };
   return decodeL3(packet.hwProtocol, payload, ctx);
+}
+
+/** What one datagram from the log socket yields: events for the detectors, replies for the config requests. */
+export interface NflogRead {
+  readonly events: PacketEvent[];
+  readonly acks: readonly NetlinkAck[];
+}
+
+/** Reads datagrams of one log group in order, keeping the intake's counters. */
+export interface NflogReader {
+  read(datagram: Uint8Array, nowMs: number): NflogRead;
+  stats(): IntakeStats;
+}
+
+/** A reader for a freshly bound group (its sequence numbers start anywhere). */
+export function createNflogReader(): NflogReader {
+  const counters = { received: 0, decoded: 0, malformed: 0, overruns: 0, lost: 0 };
+  let expectedSeq: number | undefined;
+  return {
+    read(bytes, nowMs) {
+      const datagram = parseNflogDatagram(bytes);
+      counters.malformed += datagram.malformed.length;
+      if (datagram.overrun) counters.overruns++;
+      const events: PacketEvent[] = [];
+      for (const packet of datagram.packets) {
+        counters.received++;
+        if (packet.seq !== undefined) {
+          // Per-instance sequence numbers (NFULNL_CFG_F_SEQ) wrap at 2^32; a gap is a batch the
+          // kernel built but could not queue on our socket (the receive buffer was full).
+          const gap = expectedSeq === undefined ? 0 : (packet.seq - expectedSeq) >>> 0;
+          if (gap > 0) {
+            counters.lost += gap;
+            counters.overruns++;
+          }
+          expectedSeq = (packet.seq + 1) >>> 0;
+        }
+        const decoded = nflogEvent(packet, nowMs);
+        if (!decoded.ok) {
+          counters.malformed++;
+          continue;
+        }
+        if (decoded.event.malformed !== undefined) counters.malformed++;
+        events.push(decoded.event);
+      }
+      counters.decoded += events.length;
+      return { events, acks: datagram.acks };
+    },
+    stats: () => ({ ...counters }),
+  };
 }

@@ -13,10 +13,8 @@ import {
   NFULNL_CFG_CMD,
   NFULNL_CFG_F,
   NFULNL_COPY,
-  parseNflogDatagram,
 } from './nflog-codec.js';
-import { nflogEvent } from './nflog-event.js';
-import type { PacketEvent } from './packet-event.js';
+import { createNflogReader } from './nflog-event.js';
 
 const NETLINK_NETFILTER = 12;
 const ACK_TIMEOUT_MS = 2000;
@@ -58,10 +56,10 @@ export async function createNflogIntake(options: NflogOptions): Promise<Intake> 
   const { group, onEvents } = options;
   const bufferBytes = options.bufferBytes ?? 8 * 1024 * 1024;
   const socket = openNetlinkSocket(NETLINK_NETFILTER, bufferBytes);
-  const counters = { received: 0, decoded: 0, malformed: 0, overruns: 0, lost: 0 };
+  const reader = createNflogReader();
+  let truncated = 0;
   const waiting = new Map<number, (errno: number) => void>();
   let nextSeq = 1;
-  let expectedSeq: number | undefined;
   let closed = false;
 
   // An exception escaping a listener would unwind into the package's native callback and abort
@@ -81,41 +79,15 @@ export async function createNflogIntake(options: NflogOptions): Promise<Intake> 
     };
 
   const onDatagram = (message: Buffer): void => {
-    const datagram = parseNflogDatagram(message);
-    for (const ack of datagram.acks) waiting.get(ack.requestSeq)?.(ack.errno);
-    if (closed) return;
-    counters.malformed += datagram.malformed.length;
-    if (datagram.overrun) counters.overruns++;
-    if (datagram.packets.length === 0) return;
-    const nowMs = Date.now();
-    const events: PacketEvent[] = [];
-    for (const packet of datagram.packets) {
-      counters.received++;
-      if (packet.seq !== undefined) {
-        // Sequence numbers are per instance and wrap at 2^32; a gap is a batch the kernel could not queue.
-        const gap = expectedSeq === undefined ? 0 : (packet.seq - expectedSeq) >>> 0;
-        if (gap > 0) {
-          counters.lost += gap;
-          counters.overruns++;
-        }
-        expectedSeq = (packet.seq + 1) >>> 0;
-      }
-      const decoded = nflogEvent(packet, nowMs);
-      if (!decoded.ok) {
-        counters.malformed++;
-        continue;
-      }
-      if (decoded.event.malformed !== undefined) counters.malformed++;
-      events.push(decoded.event);
-    }
-    counters.decoded += events.length;
-    if (events.length > 0) onEvents(events);
+    const { events, acks } = reader.read(message, Date.now());
+    for (const ack of acks) waiting.get(ack.requestSeq)?.(ack.errno);
+    if (!closed && events.length > 0) onEvents(events);
   };
   socket.on('message', guarded(onDatagram));
   socket.on(
     'truncatedMessage',
     guarded(() => {
-      counters.malformed++;
+      truncated++;
     }),
   );
   // With NETLINK_NO_ENOBUFS (netlink-socket.ts) the kernel reports overruns only as sequence gaps.
@@ -172,7 +144,10 @@ export async function createNflogIntake(options: NflogOptions): Promise<Intake> 
   }
 
   return {
-    stats: (): IntakeStats => ({ ...counters }),
+    stats: (): IntakeStats => {
+      const stats = reader.stats();
+      return { ...stats, malformed: stats.malformed + truncated };
+    },
     close: async () => {
       if (closed) return;
       closed = true;
