@@ -4,6 +4,7 @@
 import { exitCodeFor, formatError, UsageError } from '../cli/errors.js';
 import { runDataplane } from './dataplane.js';
 import { runIntake } from './intake.js';
+import { runProtocol } from './protocol.js';
 
 /** A benchmark: what it measures, and how to run it with the remaining arguments. */
 interface Bench {
@@ -17,6 +18,10 @@ const BENCHES: Readonly<Record<string, Bench>> = {
     run: runDataplane,
   },
   intake: { summary: 'NFLOG events/s taken in by the intake, and what the kernel lost', run: runIntake },
+  protocol: {
+    summary: 'protocol verdicts/s through NFQUEUE (Modbus reassembly and judge)',
+    run: runProtocol,
+  },
 };
 
 function usage(): string {

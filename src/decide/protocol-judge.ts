@@ -34,7 +34,7 @@ export interface ProtocolJudgementFinding extends StreamFinding {
   readonly destinationPort: number;
 }
 
-/** The verdict on one queued packet. */
+/** The verdict on one queued packet, with a finding for each message or frame it carried that was not allowed. */
 export interface PacketJudgement {
   readonly verdict: 'accept' | 'drop';
   readonly findings: readonly ProtocolJudgementFinding[];
@@ -159,13 +159,22 @@ export function judgePacket(judge: ProtocolJudge, packet: Uint8Array): PacketJud
     return last;
   });
   if ((flags & 0x05) !== 0 && result.verdict === 'accept') judge.flows.delete(key);
-  const findings = result.findings.map((f) => ({
-    ...f,
-    producer,
-    source,
-    destination,
-    sourcePort: sport,
-    destinationPort: dport,
-  }));
+  // Allowed messages are the normal case and the hot path: only the others become findings.
+  const findings: ProtocolJudgementFinding[] = [];
+  for (const f of result.findings) {
+    if (f.allowed) continue;
+    findings.push({
+      protocol: f.protocol,
+      what: f.what,
+      allowed: false,
+      ...(f.reason === undefined ? {} : { reason: f.reason }),
+      ...(f.malformed === undefined ? {} : { malformed: f.malformed }),
+      producer,
+      source,
+      destination,
+      sourcePort: sport,
+      destinationPort: dport,
+    });
+  }
   return { verdict: result.verdict, findings };
 }

@@ -39,15 +39,39 @@ export interface FlowStream {
   nextSeq: number | undefined;
   /** Accepted bytes of the message not yet complete. */
   pending: Uint8Array;
-  /** The last accepted bytes (up to HISTORY_BYTES), ending at nextSeq, to compare retransmissions with. */
+  /** The last accepted bytes (at least HISTORY_BYTES of them once there are), ending at nextSeq, in `history[0, historyLength)`. */
   history: Uint8Array;
+  historyLength: number;
 }
 
-const HISTORY_BYTES = 8192;
+const HISTORY_BYTES = 4096;
 
 /** A fresh stream for a codec. */
 export function createFlowStream(codec: ProtocolCodec): FlowStream {
-  return { codec, nextSeq: undefined, pending: new Uint8Array(0), history: new Uint8Array(0) };
+  return {
+    codec,
+    nextSeq: undefined,
+    pending: new Uint8Array(0),
+    history: new Uint8Array(0),
+    historyLength: 0,
+  };
+}
+
+/** Appends accepted bytes to the history, keeping the last HISTORY_BYTES (amortised: shifts only when full). */
+function remember(stream: FlowStream, fresh: Uint8Array): void {
+  if (fresh.length >= HISTORY_BYTES) {
+    stream.history = fresh.slice(fresh.length - HISTORY_BYTES);
+    stream.historyLength = HISTORY_BYTES;
+    return;
+  }
+  if (stream.history.length === 0) stream.history = new Uint8Array(2 * HISTORY_BYTES);
+  if (stream.historyLength + fresh.length > stream.history.length) {
+    const keep = HISTORY_BYTES - fresh.length;
+    stream.history.copyWithin(0, stream.historyLength - keep, stream.historyLength);
+    stream.historyLength = keep;
+  }
+  stream.history.set(fresh, stream.historyLength);
+  stream.historyLength += fresh.length;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -65,6 +89,7 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 const ACCEPT: SegmentVerdict = { verdict: 'accept', findings: [] };
+const EMPTY = new Uint8Array(0);
 
 /**
  * Judges one TCP segment of the stream. `syn` marks a SYN (its sequence number is
@@ -152,9 +177,8 @@ export function judgeSegment(
     }
   }
   if (!allowed) return { verdict: 'drop', findings };
-  stream.pending = buffer.slice();
+  stream.pending = buffer.length === 0 ? EMPTY : buffer.slice();
   stream.nextSeq = (stream.nextSeq + fresh.length) >>> 0;
-  const history = concat(stream.history, fresh);
-  stream.history = history.length > HISTORY_BYTES ? history.slice(history.length - HISTORY_BYTES) : history;
+  remember(stream, fresh);
   return { verdict: 'accept', findings };
 }

@@ -10,6 +10,7 @@ import {
   buildMessage,
   concatBytes,
   forEachAttribute,
+  HOST_LITTLE_ENDIAN,
   NLM_F,
   NLMSG,
   parseDatagram,
@@ -166,6 +167,26 @@ export function parseQueuedPacket(body: Uint8Array): QueuedPacket | string {
     ...(mark === undefined ? {} : { mark }),
     payload: payload ?? new Uint8Array(0),
   };
+}
+
+/**
+ * The queue and packet id of a datagram cut short by the receive buffer (a
+ * packet larger than it): the header comes first, so the packet can still be
+ * given a verdict (drop) instead of waiting in the kernel forever.
+ */
+export function truncatedPacketId(bytes: Uint8Array): { queue: number; id: number } | undefined {
+  if (bytes.length < 16 + NFGENMSG_BYTES) return undefined;
+  const type = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(
+    4,
+    HOST_LITTLE_ENDIAN,
+  );
+  if (type !== NFQNL_MSG.packet) return undefined;
+  const body = bytes.subarray(16);
+  let id: number | undefined;
+  forEachAttribute(body, NFGENMSG_BYTES, (t, value) => {
+    if (t === NFQA.packetHdr && value.length >= 4 && id === undefined) id = readBe32(value, 0);
+  });
+  return id === undefined ? undefined : { queue: ((body[2] ?? 0) << 8) | (body[3] ?? 0), id };
 }
 
 /** Splits a datagram into queued packets, acknowledgements and what could not be read. */

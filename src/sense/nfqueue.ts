@@ -14,10 +14,12 @@ import {
   NFQNL_CFG_CMD,
   parseNfqueueDatagram,
   type QueuedPacket,
+  truncatedPacketId,
 } from './nfqueue-codec.js';
 
 const NETLINK_NETFILTER = 12;
 const ACK_TIMEOUT_MS = 2000;
+const MAX_DATAGRAM_BYTES = 4096;
 
 /** How to enforce. */
 export interface QueueEnforcerOptions {
@@ -70,6 +72,11 @@ export async function createQueueEnforcer(options: QueueEnforcerOptions): Promis
   const socket = new RawNetlinkSocket(NETLINK_NETFILTER, {
     recvBufferSize: options.bufferBytes ?? 8 * 1024 * 1024,
     sendBufferSize: 4 * 1024 * 1024,
+    // One recvmsg per packet instead of a peek and a read; the kernel segments
+    // GSO packets before queueing them (no NFQA_CFG_F_GSO), so a packet is at
+    // most one MTU and a larger datagram is dropped below.
+    messagePeeking: false,
+    msgBufferSize: MAX_DATAGRAM_BYTES,
   });
   const counters = { received: 0, accepted: 0, dropped: 0, malformed: 0, overruns: 0, verdictBatches: 0 };
   const waiting = new Map<number, (errno: number) => void>();
@@ -90,6 +97,19 @@ export async function createQueueEnforcer(options: QueueEnforcerOptions): Promis
     pending.clear();
   };
 
+  const decide = (queue: number, id: number, verdict: number) => {
+    let list = pending.get(queue);
+    if (list === undefined) {
+      list = [];
+      pending.set(queue, list);
+    }
+    list.push({ id, verdict });
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  };
+
   socket.on('message', (message: Buffer) => {
     const datagram = parseNfqueueDatagram(message);
     for (const ack of datagram.acks) waiting.get(ack.requestSeq)?.(ack.errno);
@@ -107,20 +127,17 @@ export async function createQueueEnforcer(options: QueueEnforcerOptions): Promis
       }
       if (verdict === 'accept') counters.accepted++;
       else counters.dropped++;
-      let list = pending.get(packet.queue);
-      if (list === undefined) {
-        list = [];
-        pending.set(packet.queue, list);
-      }
-      list.push({ id: packet.id, verdict: verdict === 'accept' ? NF_VERDICT.accept : NF_VERDICT.drop });
-    }
-    if (!flushScheduled && pending.size > 0) {
-      flushScheduled = true;
-      setImmediate(flush);
+      decide(packet.queue, packet.id, verdict === 'accept' ? NF_VERDICT.accept : NF_VERDICT.drop);
     }
   });
-  socket.on('truncatedMessage', () => {
+  socket.on('truncatedMessage', (message: Buffer) => {
     counters.malformed++;
+    // Judging a packet we could not read whole would be guessing: it is dropped.
+    const cut = truncatedPacketId(message);
+    if (cut === undefined || closed) return;
+    counters.received++;
+    counters.dropped++;
+    decide(cut.queue, cut.id, NF_VERDICT.drop);
   });
   socket.on('error', (error) => {
     if (error.code === 'ENOBUFS') counters.overruns++;
