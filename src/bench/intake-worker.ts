@@ -1,6 +1,6 @@
 // A process that holds Picket's NFLOG intake inside a network namespace (a
 // netlink socket belongs to the namespace of the process that opens it).
-// Started as `ip netns exec <ns> node intake-worker.js <group> [--events]`.
+// Started as `ip netns exec <ns> node intake-worker.js <group> [--events] [--buffer-bytes N]`.
 // Stdout, one JSON object per line: `{"ready":true}` once bound, then with
 // --events every decoded event; on stdin "mark" → forget the first event's
 // time, "stats" → the counters, the monotonic times of the first event since
@@ -35,10 +35,12 @@ function plain(e: PacketEvent): Omit<PacketEvent, 'payload'> & { payloadBytes?: 
 async function main(): Promise<void> {
   const group = Number(process.argv[2]);
   const printEvents = process.argv.includes('--events');
+  const bufferAt = process.argv.indexOf('--buffer-bytes');
   let firstEventMs = 0;
   let lastEventMs = 0;
   const intake = await createNflogIntake({
     group,
+    ...(bufferAt < 0 ? {} : { bufferBytes: Number(process.argv[bufferAt + 1]) }),
     onEvents: (events) => {
       lastEventMs = performance.now();
       if (firstEventMs === 0) firstEventMs = lastEventMs;

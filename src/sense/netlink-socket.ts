@@ -16,6 +16,8 @@ import { PicketError } from '../cli/errors.js';
 
 const SOL_NETLINK = 270;
 const NETLINK_NO_ENOBUFS = 5;
+const SOL_SOCKET = 1;
+const SO_RCVBUFFORCE = 33;
 
 /** The socket could not be opened or made safe. */
 export class NetlinkSocketError extends PicketError {
@@ -45,7 +47,7 @@ function descriptorOf(protocol: number, port: number): number {
   throw new NetlinkSocketError(`no descriptor for socket inode ${inode}`);
 }
 
-/** Opens a netlink socket of `protocol` with the given receive buffer and NETLINK_NO_ENOBUFS set. */
+/** Opens a netlink socket of `protocol` with NETLINK_NO_ENOBUFS and a receive buffer of `recvBufferBytes` (doubled by the kernel). */
 export function openNetlinkSocket(protocol: number, recvBufferBytes: number): RawNetlinkSocket {
   const socket = new RawNetlinkSocket(protocol, { recvBufferSize: recvBufferBytes, sendBufferSize: 65536 });
   try {
@@ -56,6 +58,10 @@ export function openNetlinkSocket(protocol: number, recvBufferBytes: number): Ra
     if (setsockopt!(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, new Int32Array([1]), 4) !== 0) {
       throw new NetlinkSocketError('setsockopt(NETLINK_NO_ENOBUFS) failed');
     }
+    // SO_RCVBUF is capped at net.core.rmem_max (often 208 KiB–4 MiB); with CAP_NET_ADMIN the
+    // FORCE variant is not, and a burst is absorbed without touching the host-wide sysctl.
+    // Without the capability this fails and the capped SO_RCVBUF from the constructor stands.
+    setsockopt!(fd, SOL_SOCKET, SO_RCVBUFFORCE, new Int32Array([recvBufferBytes]), 4);
   } catch (error) {
     socket.close();
     throw error instanceof NetlinkSocketError

@@ -24,7 +24,7 @@ export interface NflogOptions {
   /** The nft `log group` to bind (0–65535). */
   readonly group: number;
   readonly onEvents: EventsHandler;
-  /** SO_RCVBUF to ask for; the kernel caps it at net.core.rmem_max (and doubles it). Default 8 MiB. */
+  /** Receive buffer to ask for (SO_RCVBUFFORCE as root, else capped at net.core.rmem_max; the kernel doubles it). Default 32 MiB. */
   readonly bufferBytes?: number;
   /** Bytes of each packet to copy, from the network header on. Default 256: headers and the start of the payload. */
   readonly copyRange?: number;
@@ -54,7 +54,7 @@ const EPERM = 1;
 /** Binds `group` in this process's network namespace and starts delivering events. */
 export async function createNflogIntake(options: NflogOptions): Promise<Intake> {
   const { group, onEvents } = options;
-  const bufferBytes = options.bufferBytes ?? 8 * 1024 * 1024;
+  const bufferBytes = options.bufferBytes ?? 32 * 1024 * 1024;
   const socket = openNetlinkSocket(NETLINK_NETFILTER, bufferBytes);
   const reader = createNflogReader();
   let truncated = 0;

@@ -141,6 +141,8 @@ beforeAll(async () => {
       join(root, 'dist', 'bench', 'intake-worker.js'),
       String(group),
       '--events',
+      '--buffer-bytes',
+      String(4 * 1024 * 1024),
     ],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
@@ -233,7 +235,7 @@ describe('NFLOG intake in a namespace', () => {
   it('counts exactly what the kernel dropped while the intake was stalled, and keeps going', async () => {
     const before = await stats();
     const loggedBefore = logged();
-    // A stopped reader with an 8 MiB socket buffer: a burst of 150k log messages cannot fit.
+    // A stopped reader with an 8 MiB socket buffer (4 MiB asked, doubled): 150k log messages cannot fit.
     process.kill(worker!.pid!, 'SIGSTOP');
     try {
       const burst =
