@@ -86,6 +86,18 @@ describe('protocol stream', () => {
     expect(send(s, 1000, write).verdict).toBe('drop');
   });
 
+  it('compares retransmissions with the last 4 KiB accepted, and refuses older ones', () => {
+    const s = open();
+    let seq = 1000;
+    for (let i = 0; i < 1000; i++) {
+      expect(send(s, seq, read).verdict).toBe('accept');
+      seq += read.length;
+    }
+    expect(send(s, seq - read.length, read).verdict).toBe('accept');
+    expect(send(s, seq - 2 * read.length, cat(read, read, read)).verdict).toBe('accept');
+    expect(send(s, 1000, read).verdict).toBe('drop');
+  });
+
   it('drops a segment after a gap until the missing bytes arrive', () => {
     const s = open();
     expect(send(s, 1012, read).verdict).toBe('drop');

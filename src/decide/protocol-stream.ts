@@ -113,11 +113,9 @@ export function judgeSegment(
   let fresh = payload;
   if (offset < 0) {
     const old = Math.min(-offset, payload.length);
-    const known = stream.history.subarray(
-      stream.history.length + offset,
-      stream.history.length + offset + old,
-    );
-    if (-offset > stream.history.length || !same(known, payload.subarray(0, old))) {
+    const end = stream.historyLength;
+    const known = stream.history.subarray(end + offset, end + offset + old);
+    if (-offset > end || !same(known, payload.subarray(0, old))) {
       return {
         verdict: 'drop',
         findings: [
