@@ -6,7 +6,7 @@
 // place: the data path never depends on this process.
 // NodeConfig + drivers → a running node. Shell.
 
-import { readEnforced, readQuarantine } from '../apply/apply.js';
+import { readEnforced, readNeverList, readQuarantine } from '../apply/apply.js';
 import type { Nft } from '../apply/nft.js';
 import type { StateStore } from '../apply/state-store.js';
 import type { NodeConfig } from './config.js';
@@ -47,7 +47,7 @@ const LOCK_RETRY_MS = 1_000;
 export interface RunningNode {
   /** Re-reads and re-applies the policy (SIGHUP, file change); a bad policy keeps the last good one. */
   reload(reason: string): void;
-  /** Compares kernel quarantine and journal now. */
+  /** Compares kernel quarantine and journal now (and checks the kernel still enforces the node's ruleset). */
   reconcileNow(): void;
   /** Reads the kernel counters now (normally every 5 s). */
   readCounters(): void;
@@ -150,14 +150,12 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
     });
   };
 
-  const reconcileNow = () => {
+  const reconcileNow = (neverFromKernel?: readonly string[]) => {
     if (!enforcing) return;
     try {
-      if (!rulesetStillOurs()) return;
-      const result = reconcileQuarantine(
-        { nft, journal, reconcile: deps.reconcile, never: new Set(inForce?.ruleset.never ?? []) },
-        now(),
-      );
+      if (neverFromKernel === undefined && !rulesetStillOurs()) return;
+      const never = new Set(neverFromKernel ?? inForce?.ruleset.never ?? []);
+      const result = reconcileQuarantine({ nft, journal, reconcile: deps.reconcile, never }, now());
       loop.record(result.adopt);
       driftTotal += result.drift;
       quarantineSize = result.kernelSize;
@@ -212,8 +210,12 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
     if (recompileBy !== undefined && now() >= recompileBy) reload('time windows cross a DST change');
   };
 
+  // After a crash the tables are still there: put back what the journal holds
+  // first (with the kernel's own never-list), before the slower policy compile.
+  const kernelNever = enforcing ? readNeverList(nft) : undefined;
+  if (kernelNever !== undefined) reconcileNow(kernelNever);
   reload('start');
-  reconcileNow();
+  if (kernelNever === undefined) reconcileNow();
   try {
     intake = await deps.startIntake((events) => loop.accept(events));
     log.info('intake started', { kind: intake.kind });
@@ -273,7 +275,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
 
   return {
     reload,
-    reconcileNow,
+    reconcileNow: () => reconcileNow(),
     readCounters,
     tick: () => loop.tick(),
     status,
