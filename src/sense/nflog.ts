@@ -30,7 +30,7 @@ export interface NflogOptions {
   readonly copyRange?: number;
   /** Longest a logged packet waits in the kernel's batch. Default 10 ms (the kernel counts in 1/100 s). */
   readonly flushTimeoutMs?: number;
-  /** Socket errors (overruns are not errors: they are counted in stats). */
+  /** Socket errors and exceptions thrown by onEvents (overruns are not errors: stats count them). */
   readonly onError?: (error: Error) => void;
 }
 
