@@ -4,8 +4,8 @@
 // NFQNL_MSG_VERDICT_BATCH. Decides nothing itself.
 // Kernel queue → judge(packet) → verdicts. Shell.
 
-import { RawNetlinkSocket } from 'netlink';
 import { PicketError } from '../cli/errors.js';
+import { openNetlinkSocket } from './netlink-socket.js';
 import {
   buildQueueCommand,
   buildQueueSettings,
@@ -19,7 +19,6 @@ import {
 
 const NETLINK_NETFILTER = 12;
 const ACK_TIMEOUT_MS = 2000;
-const MAX_DATAGRAM_BYTES = 4096;
 
 /** How to enforce. */
 export interface QueueEnforcerOptions {
@@ -69,15 +68,9 @@ export class NfqueueConfigError extends PicketError {
 
 /** Binds the queues in this process's network namespace and starts judging. */
 export async function createQueueEnforcer(options: QueueEnforcerOptions): Promise<QueueEnforcer> {
-  const socket = new RawNetlinkSocket(NETLINK_NETFILTER, {
-    recvBufferSize: options.bufferBytes ?? 8 * 1024 * 1024,
-    sendBufferSize: 4 * 1024 * 1024,
-    // One recvmsg per packet instead of a peek and a read; the kernel segments
-    // GSO packets before queueing them (no NFQA_CFG_F_GSO), so a packet is at
-    // most one MTU and a larger datagram is dropped below.
-    messagePeeking: false,
-    msgBufferSize: MAX_DATAGRAM_BYTES,
-  });
+  // NETLINK_NO_ENOBUFS (see netlink-socket.ts): without it a receive-buffer
+  // overflow aborts the process, and a fail-closed queue then blocks its flows.
+  const socket = openNetlinkSocket(NETLINK_NETFILTER, options.bufferBytes ?? 8 * 1024 * 1024);
   const counters = { received: 0, accepted: 0, dropped: 0, malformed: 0, overruns: 0, verdictBatches: 0 };
   const waiting = new Map<number, (errno: number) => void>();
   const pending = new Map<number, { id: number; verdict: number }[]>();
