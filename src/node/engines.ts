@@ -3,15 +3,18 @@
 // bounded state, the journal and the reconciler, each adapted to the node's
 // ports. NodeConfig → ports. Shell.
 
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createDecideContext, createDecideState, decide, flush } from '../decide/decide.js';
 import { createCaptureIntake } from '../sense/capture.js';
 import type { Intake } from '../sense/intake.js';
 import { createNflogIntake } from '../sense/nflog.js';
 import type { NodeConfig } from './config.js';
 import type { InForce } from './enforcer.js';
+import { createJournal } from './journal.js';
 import type { IntakeCounters } from './metrics.js';
 import type { DeciderPort, IntakePort, JournalPort, ReconcilePort, StartIntake } from './ports.js';
-import { createMemoryJournal, plainReconcile } from './ports-fake.js';
+import { reconcilePort } from './reconcile.js';
 
 /** The parts `startNode` needs besides the kernel driver and the state store. */
 export interface Engines {
@@ -61,8 +64,13 @@ export function createDecider(inForce: InForce, node: string): DeciderPort {
   };
 }
 
+function openJournal(path: string): JournalPort {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  return createJournal(path);
+}
+
 /** Opens the journal and prepares intake and decide for `config`. */
-export function createEngines(config: NodeConfig, _journalFile: string): Engines {
+export function createEngines(config: NodeConfig, journalFile: string): Engines {
   const { wire } = config;
   const startIntake: StartIntake = async (onEvents) =>
     wire.mode === 'sensor'
@@ -71,7 +79,7 @@ export function createEngines(config: NodeConfig, _journalFile: string): Engines
   return {
     startIntake,
     createDecider: (inForce) => createDecider(inForce, config.name),
-    journal: createMemoryJournal(),
-    reconcile: plainReconcile,
+    journal: openJournal(journalFile),
+    reconcile: reconcilePort,
   };
 }

@@ -18,6 +18,15 @@ export interface QuarantineSync {
   readonly kernelSize: number;
 }
 
+/**
+ * A refresh takes the element out before adding it back, in the same
+ * transaction: a kernel whose `add element` keeps an existing element's timeout
+ * would otherwise ignore it.
+ */
+function deleteElementsText(elements: readonly QuarantinedElement[]): string {
+  return elements.map((e) => `delete element inet picket quarantine${e.family} { ${e.address} }\n`).join('');
+}
+
 /** Reconciles now; throws NftError when the kernel cannot be read or written. */
 export function reconcileQuarantine(
   deps: {
@@ -31,7 +40,9 @@ export function reconcileQuarantine(
   const kernel = readQuarantine(deps.nft);
   const plan = deps.reconcile(deps.journal.activeQuarantine(nowMs), kernel, nowMs);
   const restore: QuarantinedElement[] = plan.restore.filter((q) => !deps.never.has(q.address));
-  if (restore.length > 0) deps.nft.run(quarantineElementsText(restore));
+  const present = new Set(kernel.map((k) => k.address));
+  const refresh = restore.filter((q) => present.has(q.address));
+  if (restore.length > 0) deps.nft.run(deleteElementsText(refresh) + quarantineElementsText(restore));
   return {
     restored: restore.length,
     adopt: plan.adopt,

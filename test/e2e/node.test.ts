@@ -86,7 +86,10 @@ async function metrics(): Promise<string> {
 async function detections(): Promise<DetectionRow[]> {
   const r = await picket(lab, ['detections', '--json', '--journal', join(stateDir, 'journal.db')], env);
   expect(r.code, `picket detections:\n${r.stdout}${r.stderr}`).toBe(0);
-  return JSON.parse(r.stdout) as DetectionRow[];
+  return r.stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as DetectionRow);
 }
 
 /** The value of an unlabelled-but-for-node series in /metrics text. */
