@@ -38,7 +38,8 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
 /** The functional core: no clock, no disk, no network, no processes, no randomness. */
 const pure = new Set(['net', 'time', 'policy', 'compile', 'decide']);
 /** Pure files inside modules that also hold drivers: the codecs and the packet decoder of sense/. */
-const pureFiles = /^sense\/(decode-|netlink-codec|nflog-codec|nflog-event|pcap-reader|packet-|intake)/;
+const pureFiles =
+  /^sense\/(decode-|netlink-codec|nflog-codec|nflog-event|nfqueue-codec|pcap-reader|packet-|intake|protocols\/)/;
 const impureImports =
   /^(node:)?(fs|fs\/promises|child_process|net|dgram|http|https|os|worker_threads|cluster)$/;
 const impureCalls =
