@@ -213,6 +213,9 @@ describe('nflogEvent', () => {
   it('knows every prefix the compiler writes', () => {
     for (const prefix of Object.values(LOG_PREFIX)) expect(originOfPrefix(prefix), prefix).toBeDefined();
     expect(originOfPrefix('picket:would-block:')).toBe('would-block');
+    // Inherited names of a plain object are not kinds.
+    expect(originOfPrefix('picket:constructor:')).toBeUndefined();
+    expect(originOfPrefix('picket:__proto__:')).toBeUndefined();
   });
 });
 

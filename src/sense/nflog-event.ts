@@ -30,12 +30,23 @@ export function originOfPrefix(prefix: string): EventOrigin | undefined {
   if (!prefix.startsWith('picket:')) return undefined;
   const end = prefix.indexOf(':', 7);
   if (end < 0) return undefined;
-  return ORIGIN_OF_KIND[prefix.slice(7, end)];
+  return Object.hasOwn(ORIGIN_OF_KIND, prefix.slice(7, end))
+    ? ORIGIN_OF_KIND[prefix.slice(7, end)]
+    : undefined;
 }
+
+let lastPrefix: string | undefined;
+let lastOrigin: EventOrigin | undefined;
 
 /** Turns one logged packet into an event; `nowMs` stands in when the kernel sent no timestamp. */
 export function nflogEvent(packet: NflogPacket, nowMs: number): Decoded {
-  const origin = originOfPrefix(packet.prefix ?? '');
+  const prefix = packet.prefix ?? '';
+  // The same few prefixes arrive over and over: remember the last one (a memo, not state).
+  if (prefix !== lastPrefix) {
+    lastPrefix = prefix;
+    lastOrigin = originOfPrefix(prefix);
+  }
+  const origin = lastOrigin;
   if (origin === undefined)
     return { ok: false, malformed: `nflog: prefix "${packet.prefix ?? ''}" is not Picket's` };
   const ctx: { -readonly [K in keyof DecodeContext]: DecodeContext[K] } = {
