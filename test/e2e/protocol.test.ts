@@ -7,7 +7,7 @@
 // The policy lets hmi-a only read holding registers of both PLCs. `picket apply`
 // loads the ruleset (chain `protocol` marks the queued tuples); node-queue, in
 // the node's namespace, installs the xt NFQUEUE rules and judges every request.
-// Real peers: Debian's pymodbus 3.0 on both sides. Needs root; the lab is
+// Real peers: Debian's pymodbus 3.0 on both sides, nmap's modbus-discover. Needs root; the lab is
 // always torn down.
 
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -159,6 +159,31 @@ describe('Modbus function enforcement through NFQUEUE', () => {
   it('judges every ADU of a segment: two reads pass, a read followed by a write is dropped whole', async () => {
     expect(await python(RAW, '10.20.1.10', 'read,read')).toBe('26');
     expect(await python(RAW, '10.20.1.10', 'read,write')).toBe('0');
+  });
+
+  it("nmap's modbus-discover learns nothing: its report-server-id requests are dropped and reported", async () => {
+    const r = await lab.exec(
+      'hmi-a',
+      [
+        'nmap',
+        '-Pn',
+        '-n',
+        '-p',
+        '502',
+        '--script',
+        'modbus-discover',
+        '--script-timeout',
+        '8s',
+        '10.20.1.10',
+      ],
+      { check: false, timeoutMs: 60_000 },
+    );
+    expect(r.stdout).toContain('502/tcp open');
+    expect(r.stdout).not.toMatch(/sid 0x|Slave ID/);
+    const reported = findings()
+      .filter((f) => !f.allowed)
+      .map((f) => f.what);
+    expect(reported).toContain('Modbus report-server-id (FC17, unit 1)');
   });
 
   it('with the daemon gone, the fail-closed zone is blocked and the fail-open zone passes', async () => {
