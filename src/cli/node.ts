@@ -17,6 +17,7 @@ import { createLogger } from '../node/log.js';
 import { setUpWire } from '../node/wire.js';
 import { hasErrors, renderDiagnostic } from '../policy/diagnostic.js';
 import { PicketError, UsageError } from './errors.js';
+import { startProtocolEnforcement } from './node-queue.js';
 
 const USAGE = 'usage: picket node --config <node.yaml> [--check]';
 
@@ -66,6 +67,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     store,
     ...engines,
     setUpWire,
+    startProtocol: async (policy, onFinding, nowMs) => {
+      const enforcement = await startProtocolEnforcement(policy, onFinding, nowMs);
+      return {
+        verdicts: () => {
+          const { closed, open } = enforcement.stats();
+          return { accept: closed.accepted + open.accepted, drop: closed.dropped + open.dropped };
+        },
+        close: () => enforcement.close(),
+      };
+    },
     afterApply: () => {
       if (!ensureBridgeNetfilter().available)
         log.warn(

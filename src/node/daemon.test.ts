@@ -10,6 +10,7 @@ import type { NodeConfig } from './config.js';
 import { nodeHealth, type RunningNode, startNode } from './daemon.js';
 import { QUEUE_CAPACITY } from './decision-loop.js';
 import { createLogger } from './log.js';
+import type { StartProtocol } from './ports.js';
 import {
   createFakeIntake,
   createMemoryJournal,
@@ -56,7 +57,13 @@ afterEach(async () => {
 });
 
 async function start(
-  options: { nft?: FakeNft; journal?: MemoryJournal; mode?: 'bridge' | 'sensor'; dir?: string } = {},
+  options: {
+    nft?: FakeNft;
+    journal?: MemoryJournal;
+    mode?: 'bridge' | 'sensor';
+    dir?: string;
+    startProtocol?: StartProtocol;
+  } = {},
 ): Promise<Harness> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'picket-node-'));
   const policy = join(dir, 'policy.yaml');
@@ -92,6 +99,7 @@ async function start(
     createDecider: () => createScriptedDecider((e) => [quarantine(e.srcIp ?? '')]),
     reconcile: plainReconcile,
     setUpWire: () => ({ actions: ['adopted bridge br0'] }),
+    ...(options.startProtocol ? { startProtocol: options.startProtocol } : {}),
     afterApply: () => {},
     now: () => clock.ms,
     memory: () => ({ rssBytes: 1, heapUsedBytes: 1 }),
@@ -179,6 +187,31 @@ describe('the node daemon', () => {
     const health = nodeHealth(node, Date.now());
     expect(health.status).toBe('degraded');
     expect(health.lastError?.code).toBe('ruleset-drift');
+  });
+
+  it('binds protocol enforcement only for protocol rules, rebinds on change, counts verdicts', async () => {
+    const binds: string[] = [];
+    let closed = 0;
+    const h = await start({
+      startProtocol: async (policy) => {
+        binds.push(policy.rules.map((r) => r.name).join(','));
+        return { verdicts: () => ({ accept: 5, drop: 1 }), close: async () => void closed++ };
+      },
+    });
+    expect(binds).toEqual([]);
+    const withFunctions = (extra: string) =>
+      examplePolicy.replace(
+        '    services: [modbus]\n  - name: historian-collects',
+        `    services: [modbus]\n    modbus: { functions: [read-holding-registers${extra}] }\n  - name: historian-collects`,
+      );
+    writeFileSync(h.policy, withFunctions(''));
+    h.node.reload('test');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(h.node.metrics()).toContain('picket_queue_verdicts_total{node="node-a",verdict="drop"} 1');
+    await h.node.stop();
+    running = undefined;
+    expect(binds).toHaveLength(1);
+    expect(closed).toBe(1);
   });
 
   it('drops and counts events when the loop falls behind', async () => {

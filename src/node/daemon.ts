@@ -15,7 +15,15 @@ import { enforcePolicy, type InForce } from './enforcer.js';
 import { healthOf, type NodeStatus } from './health.js';
 import type { Logger } from './log.js';
 import { type NodeSnapshot, renderMetrics } from './metrics.js';
-import type { DeciderPort, IntakePort, JournalPort, ReconcilePort, StartIntake } from './ports.js';
+import type {
+  DeciderPort,
+  IntakePort,
+  JournalPort,
+  ReconcilePort,
+  StartIntake,
+  StartProtocol,
+} from './ports.js';
+import { createProtocolSync } from './protocol-sync.js';
 import { reconcileQuarantine } from './quarantine-sync.js';
 import { type RuleCounter, ruleCountersFrom } from './rule-counters.js';
 import { createFlowTelemetry } from './telemetry.js';
@@ -31,6 +39,8 @@ export interface NodeDeps {
   readonly createDecider: (inForce: InForce) => DeciderPort;
   readonly reconcile: ReconcilePort;
   readonly setUpWire: (wire: NodeConfig['wire']) => { actions: readonly string[] };
+  /** NFQUEUE enforcement of the policy's protocol rules; absent where it is not wired. */
+  readonly startProtocol?: StartProtocol;
   /** After each committed apply: turns on the br_netfilter switches. */
   readonly afterApply: () => void;
   readonly now: () => number;
@@ -96,6 +106,16 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
   });
 
   let retry: NodeJS.Timeout | undefined;
+  const protocol = createProtocolSync({
+    ...(deps.startProtocol ? { start: deps.startProtocol } : {}),
+    onFinding: (f) => loop.acceptFinding(f),
+    onError: (error) => {
+      lastError = { atMs: now(), code: 'nfqueue', message: error.message };
+      log.error('protocol enforcement failed to start; queued flows follow their failure mode', { error });
+    },
+    log,
+  });
+
   const reload = (reason: string) => {
     clearTimeout(retry);
     const atMs = now();
@@ -139,6 +159,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
       : outcome.applied
         ? 'policy applied'
         : 'policy already in force';
+    if (enforcing) protocol.sync(outcome.inForce, atMs);
     log.info(what, {
       reason,
       hash: ruleset.hash,
@@ -248,6 +269,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
   };
 
   const snapshot = (): NodeSnapshot => {
+    const queueVerdicts = protocol.verdicts();
     const counts = loop.counts();
     const stats = intake?.stats();
     return {
@@ -268,6 +290,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
         lastSuccessAtSeconds: Math.floor(lastGoodAtMs / 1000),
         failures: applyFailures,
       },
+      ...(queueVerdicts ? { queueVerdicts } : {}),
       driftTotal,
       memory: deps.memory(),
     };
@@ -284,6 +307,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
       for (const t of timers) clearInterval(t);
       clearTimeout(retry);
       await intake?.close();
+      await protocol.close();
       // Whatever the intake delivered is decided and journaled before exit.
       loop.drain();
       journal.close();

@@ -5,6 +5,7 @@
 
 import type { Nft } from '../apply/nft.js';
 import type { Action } from '../decide/decision.js';
+import type { ProtocolJudgementFinding } from '../decide/protocol-judge.js';
 import type { PacketEvent } from '../sense/packet-event.js';
 import { renderActionBatch } from './action-batch.js';
 import { createEventQueue } from './event-queue.js';
@@ -31,6 +32,8 @@ export interface LoopCounts {
 export interface DecisionLoop {
   /** The intake's callback: enqueue (drop-and-count when full). */
   accept(events: readonly PacketEvent[]): void;
+  /** The protocol enforcer's callback: enqueue a finding (drop-and-count when full). */
+  acceptFinding(finding: ProtocolJudgementFinding): void;
   /** Decides and executes what is queued (up to BATCH_MAX); returns the number of events handled. */
   tick(): number;
   /** Decides everything queued and flushes every folded detection (at stop). */
@@ -58,6 +61,7 @@ const bump = (record: Record<string, number>, key: string, by = 1) => {
 /** Creates the loop; the caller drives `tick` from a timer. */
 export function createDecisionLoop(deps: LoopDeps): DecisionLoop {
   const queue = createEventQueue<PacketEvent>(QUEUE_CAPACITY);
+  const findings = createEventQueue<ProtocolJudgementFinding>(QUEUE_CAPACITY);
   const detectionsByKind: Record<string, number> = {};
   const actionsByType: Record<string, number> = {};
   let processed = 0;
@@ -109,6 +113,13 @@ export function createDecisionLoop(deps: LoopDeps): DecisionLoop {
           deps.log.error('decide failed on an event', { error, event: event.summary });
         }
       }
+      for (const finding of findings.take(BATCH_MAX)) {
+        try {
+          actions.push(...decider.decideFinding(finding, nowMs));
+        } catch (error) {
+          deps.log.error('decide failed on a protocol finding', { error, what: finding.what });
+        }
+      }
       actions.push(...decider.flush(nowMs, final));
     }
     processed += events.length;
@@ -133,9 +144,12 @@ export function createDecisionLoop(deps: LoopDeps): DecisionLoop {
       for (const e of events) deps.telemetry.add(e);
       queue.push(events);
     },
+    acceptFinding(finding) {
+      findings.push([finding]);
+    },
     tick: () => tick(false),
     drain() {
-      while (queue.size > 0) tick(false);
+      while (queue.size > 0 || findings.size > 0) tick(false);
       tick(true);
     },
     record(actions) {
@@ -143,7 +157,7 @@ export function createDecisionLoop(deps: LoopDeps): DecisionLoop {
     },
     counts: () => ({
       processed,
-      dropped: queue.dropped,
+      dropped: queue.dropped + findings.dropped,
       queued: queue.size,
       detectionsByKind: { ...detectionsByKind },
       actionsByType: { ...actionsByType },

@@ -5,7 +5,15 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createDecideContext, createDecideState, decide, flush } from '../decide/decide.js';
+import {
+  createDecideContext,
+  createDecideState,
+  decide,
+  decideProtocolFinding,
+  flush,
+  type ProtocolFinding,
+} from '../decide/decide.js';
+import type { ProtocolJudgementFinding } from '../decide/protocol-judge.js';
 import { createCaptureIntake } from '../sense/capture.js';
 import type { Intake } from '../sense/intake.js';
 import { createNflogIntake } from '../sense/nflog.js';
@@ -51,12 +59,36 @@ export function intakePort(kind: IntakePort['kind'], intake: Intake, now: () => 
   };
 }
 
+/** A queue judge's finding as decide reads it: the flow as a packet event of origin `queue`. */
+export function protocolFinding(f: ProtocolJudgementFinding, nowMs: number): ProtocolFinding {
+  return {
+    flow: {
+      timeMs: nowMs,
+      origin: 'queue',
+      srcIp: f.source,
+      dstIp: f.destination,
+      l4: 'tcp',
+      protocol: 6,
+      srcPort: f.sourcePort,
+      dstPort: f.destinationPort,
+      length: 0,
+      summary: `${f.source}:${f.sourcePort} → ${f.destination}:${f.destinationPort} tcp ${f.protocol}: ${f.what}`,
+    },
+    protocol: f.protocol,
+    what: f.what,
+    allowed: f.allowed,
+    producer: f.producer,
+  };
+}
+
 /** The decision engine over one bounded DecideState, kept across policy changes. */
 export function createDecider(inForce: InForce, node: string): DeciderPort {
   const state = createDecideState();
   let ctx = createDecideContext(inForce.policy, { node });
   return {
     decide: (event, nowMs) => decide(state, event, nowMs, ctx),
+    decideFinding: (finding, nowMs) =>
+      decideProtocolFinding(state, protocolFinding(finding, nowMs), nowMs, ctx),
     flush: (nowMs, all) => flush(state, nowMs, all),
     setPolicy(policy) {
       ctx = createDecideContext(policy, { node });

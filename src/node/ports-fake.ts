@@ -70,7 +70,7 @@ export function createMemoryJournal(): MemoryJournal {
 
 /** A decider that answers every event with `script(event)`. */
 export function createScriptedDecider(script: (event: PacketEvent) => readonly Action[]): DeciderPort {
-  return { decide: (event) => script(event), flush: () => [], setPolicy() {} };
+  return { decide: (event) => script(event), decideFinding: () => [], flush: () => [], setPolicy() {} };
 }
 
 /** Restores journal quarantines the kernel lost, adopts kernel-only ones. */

@@ -5,6 +5,7 @@
 
 import type { QuarantinedElement } from '../apply/apply.js';
 import type { Action } from '../decide/decision.js';
+import type { ProtocolJudgementFinding } from '../decide/protocol-judge.js';
 import type { Policy } from '../policy/types.js';
 import type { PacketEvent } from '../sense/packet-event.js';
 import type { IntakeCounters } from './metrics.js';
@@ -23,6 +24,8 @@ export type StartIntake = (onEvents: (events: readonly PacketEvent[]) => void) =
 /** The decision engine with its bounded state; `setPolicy` swaps the policy and keeps the state. */
 export interface DeciderPort {
   decide(event: PacketEvent, nowMs: number): readonly Action[];
+  /** The actions a protocol finding (a function the policy does not allow, judged on NFQUEUE) calls for. */
+  decideFinding(finding: ProtocolJudgementFinding, nowMs: number): readonly Action[];
   /** Records of folded (repeated) detections that are due; all of them with `all` (at stop). */
   flush(nowMs: number, all: boolean): readonly Action[];
   setPolicy(policy: Policy): void;
@@ -56,3 +59,16 @@ export type ReconcilePort = (
   kernel: readonly QuarantinedElement[],
   nowMs: number,
 ) => ReconcilePlan;
+
+/** Protocol-aware enforcement (NFQUEUE): verdict counts and close. */
+export interface ProtocolPort {
+  verdicts(): { readonly accept: number; readonly drop: number };
+  close(): Promise<void>;
+}
+
+/** Binds the queues a policy's protocol rules need and judges every queued packet, reporting findings. */
+export type StartProtocol = (
+  policy: Policy,
+  onFinding: (finding: ProtocolJudgementFinding) => void,
+  nowMs: number,
+) => Promise<ProtocolPort>;
