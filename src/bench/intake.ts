@@ -160,8 +160,11 @@ async function measure(
   const solo = await burst(ns, sender, packets);
   const worker = await startWorker(ns);
   try {
-    await burst(ns, sender, 50_000); // warm-up: JIT, socket buffers
-    await drained(worker, await worker.stats(), 0);
+    // Warm-up (JIT, socket buffers), drained to the last event so none spills into round 1.
+    const warmBase = await worker.stats();
+    const warmLogged = await loggedPackets(ns);
+    await burst(ns, sender, 50_000);
+    await drained(worker, warmBase, (await loggedPackets(ns)) - warmLogged);
     const results: Round[] = [];
     for (let r = 0; r < rounds; r++) {
       const loggedBefore = await loggedPackets(ns);
