@@ -7,10 +7,12 @@
 // The policy lets hmi-a only read holding registers of both PLCs. `picket apply`
 // loads the ruleset (chain `protocol` marks the queued tuples); node-queue, in
 // the node's namespace, installs the xt NFQUEUE rules and judges every request.
-// Real peers: Debian's pymodbus 3.0 on both sides, nmap's modbus-discover. Needs root; the lab is
-// always torn down.
+// Real peers: Debian's pymodbus 3.0 on both sides, nmap's modbus-discover, and
+// public captures replayed with tcpreplay (read in place from ../shared/pcaps,
+// rewritten to lab addresses with tcprewrite). Needs root; the lab is always
+// torn down.
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +106,61 @@ function findings(): { what: string; allowed: boolean; producer: string }[] {
     .map((l) => JSON.parse(l).finding);
 }
 
+const PCAPS = join(root, '..', 'shared', 'pcaps', 'modbus');
+
+/**
+ * Replays the client → server packets of a public capture from hmi-a towards
+ * plc-a1 (addresses and MACs rewritten), watching with tcpdump which Modbus
+ * requests reach the PLC's interface.
+ */
+async function replay(
+  file: string,
+  client: string,
+  server: string,
+  name: string,
+): Promise<{ count(): number; stop(): Promise<void> }> {
+  const only = join(work, `${name}-requests.pcap`);
+  const rewritten = join(work, `${name}-lab.pcap`);
+  await lab.exec('hmi-a', [
+    'tcpdump',
+    '-r',
+    join(PCAPS, file),
+    '-w',
+    only,
+    `tcp dst port 502 and src host ${client} and dst host ${server}`,
+  ]);
+  const mac = async (host: string) =>
+    (await lab.exec(host, ['cat', '/sys/class/net/eth0/address'])).stdout.trim();
+  await lab.exec('hmi-a', [
+    'tcprewrite',
+    `--infile=${only}`,
+    `--outfile=${rewritten}`,
+    `--srcipmap=${client}/32:10.20.0.50/32`,
+    `--dstipmap=${server}/32:10.20.1.10/32`,
+    `--enet-smac=${await mac('hmi-a')}`,
+    `--enet-dmac=${await mac('plc-a1')}`,
+    '--fixcsum',
+  ]);
+  const dump = lab.spawn(
+    'plc-a1',
+    ['tcpdump', '-i', 'eth0', '-n', '-l', 'tcp dst port 502 and (tcp[tcpflags] & tcp-push != 0)'],
+    `plc-${name}-${Date.now()}`,
+  );
+  const requests = () => {
+    const log = existsSync(dump.logFile) ? readFileSync(dump.logFile, 'utf8') : '';
+    return {
+      listening: log.includes('listening on'),
+      count: log.split('\n').filter((l) => l.includes('> 10.20.1.10.502:')).length,
+    };
+  };
+  await eventually('tcpdump in plc-a1 to listen', () => requests().listening);
+  await lab.exec('hmi-a', ['tcpreplay', '-q', '-i', 'eth0', '--pps=500', rewritten]);
+  return {
+    count: () => requests().count,
+    stop: () => dump.stop(),
+  };
+}
+
 async function startEnforcer(policyFile: string): Promise<void> {
   enforcer = lab.spawn(
     lab.spec.node.name,
@@ -184,6 +241,19 @@ describe('Modbus function enforcement through NFQUEUE', () => {
       .filter((f) => !f.allowed)
       .map((f) => f.what);
     expect(reported).toContain('Modbus report-server-id (FC17, unit 1)');
+  });
+
+  it('replays public captures through the bridge: 51 reads of a third-party HMI pass, a coil read is dropped', async () => {
+    const reads = await replay('ekin_Modbus.pcap', '192.168.110.131', '192.168.110.138', 'reads');
+    await eventually('51 replayed reads at the PLC', () => reads.count() === 51);
+    await reads.stop();
+    const mixed = await replay('digitalbond_modbus_test_data_part1.pcap', '10.0.0.9', '10.0.0.3', 'mixed');
+    await eventually('the coil read reported', () =>
+      findings().some((f) => f.what === 'Modbus read of coil 1 (FC1, unit 10)'),
+    );
+    // The flow opens with FC1: dropped, and the stream waits for it, so nothing after it passes either.
+    expect(mixed.count()).toBe(0);
+    await mixed.stop();
   });
 
   it('with the daemon gone, the fail-closed zone is blocked and the fail-open zone passes', async () => {
