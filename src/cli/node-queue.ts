@@ -45,6 +45,7 @@ export async function startProtocolEnforcement(
     queues: QUEUE.closed.queues,
     judge: (p) => verdict(p.payload),
     failOpen: false,
+    acceptMark: QUEUE.closed.mark | QUEUE.judged,
   });
   const open: QueueEnforcer = await createQueueEnforcer({
     queues: QUEUE.open.queues,

@@ -101,11 +101,10 @@ function renderInet(r: Ruleset, tableComment: string, quarantined: readonly Quar
   }
   body.push(...queueSetsAndChain(r));
   body.push(
-    ...chain(
-      'forward',
-      'type filter hook forward priority filter; policy accept;',
-      forwardChainRules(r, sets),
-    ),
+    ...chain('forward', 'type filter hook forward priority filter; policy accept;', [
+      ...unjudgedRules(r),
+      ...forwardChainRules(r, sets),
+    ]),
   );
   return `table inet ${TABLE_INET} {\n${indent(body, 1)}\n}`;
 }
@@ -154,6 +153,18 @@ function queueSetsAndChain(r: Ruleset): string[] {
   }
   out.push(...chain('protocol', 'type filter hook forward priority mangle - 10; policy accept;', rules), '');
   return out;
+}
+
+/** Fail-closed protocol flows whose packet was not judged (no daemon, no xt rule yet): dropped. */
+function unjudgedRules(r: Ruleset): string[] {
+  const closed = r.mode === 'monitor' ? [] : (r.queues ?? []).filter((q) => q.failure === 'closed');
+  if (closed.length === 0) return [];
+  const mask = QUEUE.closed.mark | QUEUE.judged;
+  const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
+  const first = Math.min(...closed.map((q) => q.line));
+  return [
+    `meta mark & ${hex(mask)} == ${hex(QUEUE.closed.mark)} counter drop${comment(`${r.policyFile}:${first} protocol rules: fail-closed, not judged by a Picket daemon`)}`,
+  ];
 }
 
 function quarantineSet(r: Ruleset, family: IpFamily, carried: readonly QuarantinedElement[]): string[] {

@@ -93,10 +93,14 @@ export interface QueueEntry {
  * packets (chain `protocol`, before mangle) and an xt NFQUEUE rule in
  * iptables-nft's mangle FORWARD queues the marked ones: fail-closed flows
  * without `--queue-bypass`, fail-open ones with it, on separate queues so the
- * daemon can set the fail-open flag per queue.
+ * daemon can set the fail-open flag per queue. Fail-closed holds even before
+ * the xt rules exist: the forward chain drops a closed-marked packet whose
+ * mark lacks the `judged` bit that only the daemon's accept verdict sets.
  */
 export const QUEUE = {
   markMask: 0x00300000,
+  /** Set by the daemon's accept verdicts on fail-closed queues; a closed-marked packet without it was never judged. */
+  judged: 0x00400000,
   closed: { mark: 0x00100000, queues: [0, 1] },
   open: { mark: 0x00200000, queues: [2, 3] },
 } as const;

@@ -65,6 +65,20 @@ describe('nfqueue codec', () => {
     ]);
   });
 
+  it('marks accepted packets when asked, and only those', () => {
+    const marks = parseDatagram(
+      buildVerdictRuns(
+        0,
+        [
+          { id: 1, verdict: NF_VERDICT.accept },
+          { id: 2, verdict: NF_VERDICT.drop },
+        ],
+        0x00500000,
+      ),
+    ).messages.map((m) => [...m.body.subarray(16)]);
+    expect(marks).toEqual([[8, 0, 3, 0, 0, 0x50, 0, 0], []]);
+  });
+
   it('parses queued packets and acknowledgements of one datagram', () => {
     const ack = buildMessage(2, 0, 0, Uint8Array.from([0, 0, 0, 0, ...new Uint8Array(16).fill(0)]));
     const d = parseNfqueueDatagram(

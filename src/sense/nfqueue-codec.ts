@@ -106,18 +106,22 @@ export function buildQueueSettings(seq: number, queue: number, s: QueueSettings)
   return buildMessage(NFQNL_MSG.config, NLM_F.request | NLM_F.ack, seq, body);
 }
 
-/** One verdict for packet `id` (batch: for every outstanding packet of the queue up to `id`). */
-export function buildVerdict(queue: number, id: number, verdict: number, batch: boolean): Uint8Array {
+/** One verdict for packet `id` (batch: for every outstanding packet of the queue up to `id`), optionally with the packet's new mark. */
+export function buildVerdict(
+  queue: number,
+  id: number,
+  verdict: number,
+  batch: boolean,
+  mark?: number,
+): Uint8Array {
   const hdr = new Uint8Array(8);
   hdr.set(be32(verdict), 0);
   hdr.set(be32(id), 4);
   const type = batch ? NFQNL_MSG.verdictBatch : NFQNL_MSG.verdict;
-  return buildMessage(
-    type,
-    NLM_F.request,
-    0,
-    concatBytes([nfgenmsg(0, queue), buildAttribute(NFQA.verdictHdr, hdr)]),
-  );
+  const parts = [nfgenmsg(0, queue), buildAttribute(NFQA.verdictHdr, hdr)];
+  // NFQA_MARK replaces the whole packet mark (nfqnl_recv_verdict*()).
+  if (mark !== undefined) parts.push(buildAttribute(NFQA.mark, be32(mark)));
+  return buildMessage(type, NLM_F.request, 0, concatBytes(parts));
 }
 
 /**
@@ -128,6 +132,7 @@ export function buildVerdict(queue: number, id: number, verdict: number, batch: 
 export function buildVerdictRuns(
   queue: number,
   decided: readonly { id: number; verdict: number }[],
+  acceptMark?: number,
 ): Uint8Array {
   const parts: Uint8Array[] = [];
   for (let i = 0; i < decided.length; i++) {
@@ -135,7 +140,15 @@ export function buildVerdictRuns(
     const next = decided[i + 1];
     if (cur === undefined) continue;
     if (next !== undefined && next.verdict === cur.verdict) continue;
-    parts.push(buildVerdict(queue, cur.id, cur.verdict, true));
+    parts.push(
+      buildVerdict(
+        queue,
+        cur.id,
+        cur.verdict,
+        true,
+        cur.verdict === NF_VERDICT.accept ? acceptMark : undefined,
+      ),
+    );
   }
   return concatBytes(parts);
 }

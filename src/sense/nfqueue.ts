@@ -28,6 +28,8 @@ export interface QueueEnforcerOptions {
   readonly judge: (packet: QueuedPacket) => 'accept' | 'drop';
   /** Set NFQA_CFG_F_FAIL_OPEN: packets pass when the kernel queue is full. Default false (dropped). */
   readonly failOpen?: boolean;
+  /** The packet mark accepted packets leave with (the whole mark), e.g. to tell later rules they were judged. */
+  readonly acceptMark?: number;
   /** Packets the kernel may hold for us per queue. Default 4096. */
   readonly maxLength?: number;
   /** SO_RCVBUF to ask for. Default 8 MiB. */
@@ -83,7 +85,7 @@ export async function createQueueEnforcer(options: QueueEnforcerOptions): Promis
     for (const [queue, decided] of pending) {
       if (decided.length === 0) continue;
       counters.verdictBatches++;
-      socket.send(buildVerdictRuns(queue, decided), {}, (error) => {
+      socket.send(buildVerdictRuns(queue, decided, options.acceptMark), {}, (error) => {
         if (error !== undefined) options.onError?.(error);
       });
     }

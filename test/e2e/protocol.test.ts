@@ -186,7 +186,6 @@ beforeAll(async () => {
   writeFileSync(file, POLICY);
   const r = await picket(lab, ['apply', file], env);
   expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
-  await startEnforcer(file);
 }, 120_000);
 
 afterAll(async () => {
@@ -195,6 +194,13 @@ afterAll(async () => {
 });
 
 describe('Modbus function enforcement through NFQUEUE', () => {
+  it('before any daemon has run (no xt rules yet), the fail-closed zone is blocked and the fail-open zone passes', async () => {
+    expect(await tcpProbe(lab, 'hmi-a', '10.20.1.10', 502)).toBe('timeout');
+    expect(await tcpProbe(lab, 'hmi-a', '10.20.1.11', 502)).toBe('open');
+    await startEnforcer(join(work, 'policy.yaml'));
+    expect(await tcpProbe(lab, 'hmi-a', '10.20.1.10', 502)).toBe('open');
+  });
+
   it('lets a real client read holding registers', async () => {
     expect(await python(CLIENT, '10.20.1.10', 'read', '0', '10')).toMatch(/^ok( \d+){10}$/);
   });
