@@ -2,7 +2,11 @@
 // TCP boxes of every rule with `modbus:`, `s7:` or `dnp3:`, with the fail mode of
 // the destination's zone (`protocol-failure`, closed unless the zone says open),
 // as disjoint nft set elements per fail mode, and as numeric regions with the
-// rule's constraint for the userspace judge. Policy → QueueEntry[] / ProtocolFlow[]. Pure.
+// rule's constraint for the userspace judge. A tuple that a protocol rule
+// covers is queued even if another rule allows it without constraint: the
+// narrower rule is taken as the operator's intent, and the judge passes a
+// message that any protocol rule of the tuple allows.
+// Policy → QueueEntry[] / ProtocolFlow[]. Pure.
 
 import { parsePrefix, prefixBounds } from '../net/prefix.js';
 import type { Policy, ProtocolConstraint, QueueFailure } from '../policy/types.js';
