@@ -4,7 +4,8 @@
 //                                                       plc-a2 10.20.1.11 (zone cell-a2, fail-open)
 //        └───────[sw-upstream]──up0─[ node: br0 + picket apply + node-queue ]─cell0──[sw-cell]──┘
 //
-// The policy lets hmi-a only read holding registers of both PLCs. `picket apply`
+// The policy lets hmi-a only read holding registers of both PLCs, and speak S7
+// and DNP3 to plc-a2 with the default allow lists. `picket apply`
 // loads the ruleset (chain `protocol` marks the queued tuples); node-queue, in
 // the node's namespace, installs the xt NFQUEUE rules and judges every request.
 // Real peers: Debian's pymodbus 3.0 on both sides, nmap's modbus-discover, and
@@ -38,6 +39,8 @@ assets:
   plc-a2: { ip: 10.20.1.11, zone: cell-a2 }
 services:
   modbus: { tcp: [502], protocol: modbus }
+  s7: { tcp: [102], protocol: s7comm }
+  dnp3: { tcp: [20000], protocol: dnp3 }
 rules:
   - name: hmi-reads-plc-a1
     from: hmi-a
@@ -49,6 +52,16 @@ rules:
     to: plc-a2
     services: [modbus]
     modbus: { functions: [read-holding-registers] }
+  - name: hmi-s7-plc-a2
+    from: hmi-a
+    to: plc-a2
+    services: [s7]
+    s7: {}
+  - name: hmi-dnp3-plc-a2
+    from: hmi-a
+    to: plc-a2
+    services: [dnp3]
+    dnp3: {}
 enforcement:
   out-of-profile: block
 `;
@@ -106,7 +119,7 @@ function findings(): { what: string; allowed: boolean; producer: string }[] {
     .map((l) => JSON.parse(l).finding);
 }
 
-const PCAPS = join(root, '..', 'shared', 'pcaps', 'modbus');
+const PCAPS = join(root, '..', 'shared', 'pcaps');
 
 /**
  * Replays the client → server packets of a public capture from hmi-a towards
@@ -118,7 +131,9 @@ async function replay(
   client: string,
   server: string,
   name: string,
+  to = { host: 'plc-a1', port: 502 },
 ): Promise<{ count(): number; stop(): Promise<void> }> {
+  const target = lab.ip(to.host);
   const only = join(work, `${name}-requests.pcap`);
   const rewritten = join(work, `${name}-lab.pcap`);
   await lab.exec('hmi-a', [
@@ -127,7 +142,7 @@ async function replay(
     join(PCAPS, file),
     '-w',
     only,
-    `tcp dst port 502 and src host ${client} and dst host ${server}`,
+    `tcp dst port ${to.port} and src host ${client} and dst host ${server}`,
   ]);
   const mac = async (host: string) =>
     (await lab.exec(host, ['cat', '/sys/class/net/eth0/address'])).stdout.trim();
@@ -136,24 +151,24 @@ async function replay(
     `--infile=${only}`,
     `--outfile=${rewritten}`,
     `--srcipmap=${client}/32:10.20.0.50/32`,
-    `--dstipmap=${server}/32:10.20.1.10/32`,
+    `--dstipmap=${server}/32:${target}/32`,
     `--enet-smac=${await mac('hmi-a')}`,
-    `--enet-dmac=${await mac('plc-a1')}`,
+    `--enet-dmac=${await mac(to.host)}`,
     '--fixcsum',
   ]);
   const dump = lab.spawn(
-    'plc-a1',
-    ['tcpdump', '-i', 'eth0', '-n', '-l', 'tcp dst port 502 and (tcp[tcpflags] & tcp-push != 0)'],
+    to.host,
+    ['tcpdump', '-i', 'eth0', '-n', '-l', `tcp dst port ${to.port} and (tcp[tcpflags] & tcp-push != 0)`],
     `plc-${name}-${Date.now()}`,
   );
   const requests = () => {
     const log = existsSync(dump.logFile) ? readFileSync(dump.logFile, 'utf8') : '';
     return {
       listening: log.includes('listening on'),
-      count: log.split('\n').filter((l) => l.includes('> 10.20.1.10.502:')).length,
+      count: log.split('\n').filter((l) => l.includes(`> ${target}.${to.port}:`)).length,
     };
   };
-  await eventually('tcpdump in plc-a1 to listen', () => requests().listening);
+  await eventually(`tcpdump in ${to.host} to listen`, () => requests().listening);
   await lab.exec('hmi-a', ['tcpreplay', '-q', '-i', 'eth0', '--pps=500', rewritten]);
   return {
     count: () => requests().count,
@@ -250,16 +265,56 @@ describe('Modbus function enforcement through NFQUEUE', () => {
   });
 
   it('replays public captures through the bridge: 51 reads of a third-party HMI pass, a coil read is dropped', async () => {
-    const reads = await replay('ekin_Modbus.pcap', '192.168.110.131', '192.168.110.138', 'reads');
+    const reads = await replay('modbus/ekin_Modbus.pcap', '192.168.110.131', '192.168.110.138', 'reads');
     await eventually('51 replayed reads at the PLC', () => reads.count() === 51);
     await reads.stop();
-    const mixed = await replay('digitalbond_modbus_test_data_part1.pcap', '10.0.0.9', '10.0.0.3', 'mixed');
+    const mixed = await replay(
+      'modbus/digitalbond_modbus_test_data_part1.pcap',
+      '10.0.0.9',
+      '10.0.0.3',
+      'mixed',
+    );
     await eventually('the coil read reported', () =>
       findings().some((f) => f.what === 'Modbus read of coil 1 (FC1, unit 10)'),
     );
     // The flow opens with FC1: dropped, and the stream waits for it, so nothing after it passes either.
     expect(mixed.count()).toBe(0);
     await mixed.stop();
+  });
+
+  it('replays an S7 PLC stop and a DNP3 direct operate: dropped under the default allow lists, a DNP3 read passes', async () => {
+    const a2 = (port: number) => ({ host: 'plc-a2', port });
+    const stop = await replay(
+      's7comm/snap7_s300_stop.pcapng',
+      '134.249.62.206',
+      '134.249.61.163',
+      's7',
+      a2(102),
+    );
+    const operate = await replay(
+      'dnp3/iti_directoperate_and_response.pcap',
+      '192.168.60.1',
+      '192.168.60.130',
+      'dnp3',
+      a2(20000),
+    );
+    await eventually('both reported', () => {
+      const what = findings().map((f) => f.what);
+      return what.includes('S7 plc-stop') && what.includes('DNP3 direct-operate (FC5, 1 → 10)');
+    });
+    expect([stop.count(), operate.count()]).toEqual([0, 0]);
+    await stop.stop();
+    await operate.stop();
+    // The control: a DNP3 read, allowed by default, reaches the outstation.
+    const read = await replay(
+      'dnp3/iti_read_and_response.pcap',
+      '192.168.60.1',
+      '192.168.60.130',
+      'dnp3-read',
+      a2(20000),
+    );
+    await eventually('the DNP3 read at plc-a2', () => read.count() === 1);
+    await read.stop();
   });
 
   it('with the daemon gone, the fail-closed zone is blocked and the fail-open zone passes', async () => {
