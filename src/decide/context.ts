@@ -26,6 +26,7 @@ export interface Thresholds {
   readonly quarantinedRecordEveryMs: number;
 }
 
+/** Thresholds that flag nmap-style sweeps and ARP sweeps but not an HMI polling its PLCs. */
 export const DEFAULT_THRESHOLDS: Thresholds = {
   scanWindowMs: 60_000,
   scanHosts: 16,
