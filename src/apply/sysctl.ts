@@ -9,7 +9,11 @@ import { PicketError } from '../cli/errors.js';
 const BRIDGE_DIR = '/proc/sys/net/bridge';
 // filter-vlan-tagged: without it, 802.1Q-tagged IP frames skip the inet hooks,
 // so a tagged packet would bypass the policy entirely.
-const SWITCHES = ['bridge-nf-call-iptables', 'bridge-nf-call-ip6tables', 'bridge-nf-filter-vlan-tagged'] as const;
+const SWITCHES = [
+  'bridge-nf-call-iptables',
+  'bridge-nf-call-ip6tables',
+  'bridge-nf-filter-vlan-tagged',
+] as const;
 
 /** Whether br_netfilter is loaded here and which switches had to be turned on. */
 export interface BridgeNetfilter {
