@@ -30,16 +30,33 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   bench: ['*'],
   // The node is the long-running shell: it wires intake, decide and apply, and
   // must not reach up into the CLI (beyond its error classes) or the lab.
-  node: ['sense', 'decide', 'apply', 'compile', 'policy', 'net', 'time', 'cli/errors'],
+  node: ['sense', 'decide', 'apply', 'compile', 'policy', 'deceive', 'portal', 'net', 'time', 'cli/errors'],
+  // Learning proposes a policy from decoded packets: pure, it sees packets and
+  // the policy language, never drivers (the OUI registry is passed in).
+  learn: ['sense', 'decide', 'policy', 'net', 'time'],
+  // Simulation evaluates packets under a compiled Ruleset exactly as the kernel
+  // would (and protocol rules as the node's judge would): pure.
+  simulate: ['sense', 'decide', 'compile', 'policy', 'net', 'time'],
+  // Deception: decoy profiles, identities and protocol personalities (pure), and
+  // the drivers that host decoys on the bridge. The node wires it; it never
+  // reaches up into the node.
+  deceive: ['sense', 'apply', 'compile', 'policy', 'net', 'time', 'cli/errors'],
+  // The identity portal: backends (LDAP, RADIUS, HTTP API), the HTTPS login
+  // flow and permits as kernel set elements. The node wires it.
+  portal: ['apply', 'compile', 'policy', 'net', 'time', 'cli/errors'],
   // The CLI is the only place where drivers are created and wired.
   cli: ['*'],
 };
 
 /** The functional core: no clock, no disk, no network, no processes, no randomness. */
-const pure = new Set(['net', 'time', 'policy', 'compile', 'decide']);
-/** Pure files inside modules that also hold drivers: the codecs and the packet decoder of sense/. */
+const pure = new Set(['net', 'time', 'policy', 'compile', 'decide', 'learn', 'simulate']);
+/**
+ * Pure files inside modules that also hold drivers: the codecs and the packet
+ * decoder of sense/, decoy personalities and placement plans of deceive/, the
+ * portal's codecs and login logic.
+ */
 const pureFiles =
-  /^sense\/(decode-|netlink-codec|nflog-codec|nflog-event|nfqueue-codec|pcap-reader|packet-|intake|protocols\/)/;
+  /^sense\/(decode-|netlink-codec|nflog-codec|nflog-event|nfqueue-codec|pcap-reader|packet-|intake|protocols\/)|^deceive\/(personality|plan)\/|^portal\/(codec|logic)\//;
 const impureImports =
   /^(node:)?(fs|fs\/promises|child_process|net|dgram|http|https|os|worker_threads|cluster)$/;
 const impureCalls =
