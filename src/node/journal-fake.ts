@@ -6,7 +6,7 @@ import type { Action } from '../decide/decision.js';
 import type { DetectionQuery, DetectionRow, Journal, QuarantineRow } from './journal.js';
 
 /** The fake, with what was written exposed for assertions. */
-export interface FakeJournal extends Journal {
+export interface FakeJournal extends Omit<Journal, 'database'> {
   /** Every batch written, in order. */
   readonly batches: (readonly Action[])[];
   readonly closed: boolean;

@@ -39,4 +39,38 @@ export const MIGRATIONS: readonly string[] = [
      detection_id TEXT,
      created_ms INTEGER NOT NULL
    );`,
+  // 2: the identity portal's permits (audit: who, from where, which role, when
+  // it ended and why) and the decoys in place with every move they made.
+  `CREATE TABLE permits (
+     id TEXT PRIMARY KEY,
+     address TEXT NOT NULL,
+     user TEXT NOT NULL,
+     role TEXT NOT NULL,
+     backend TEXT NOT NULL,
+     created_ms INTEGER NOT NULL,
+     until_ms INTEGER NOT NULL,
+     ended_ms INTEGER,
+     end_reason TEXT
+   );
+   CREATE INDEX permits_address ON permits (address);
+   CREATE INDEX permits_until ON permits (until_ms);
+   CREATE TABLE decoys (
+     id TEXT PRIMARY KEY,
+     profile TEXT NOT NULL,
+     zone TEXT NOT NULL,
+     ip TEXT NOT NULL,
+     mac TEXT NOT NULL,
+     identity TEXT NOT NULL,
+     placed_ms INTEGER NOT NULL
+   );
+   CREATE TABLE decoy_moves (
+     time_ms INTEGER NOT NULL,
+     decoy_id TEXT NOT NULL,
+     from_ip TEXT,
+     to_ip TEXT,
+     from_mac TEXT,
+     to_mac TEXT,
+     reason TEXT NOT NULL
+   );
+   CREATE INDEX decoy_moves_time ON decoy_moves (time_ms);`,
 ];

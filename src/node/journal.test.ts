@@ -165,7 +165,10 @@ describe('journal file', () => {
     createJournal(path).close();
     createJournal(path).close();
     const raw = new Database(path);
-    expect(raw.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: MIGRATIONS.length }]);
+    // One row per migration applied, each once: re-opening applied nothing again.
+    expect(raw.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual(
+      MIGRATIONS.map((_sql, i) => ({ version: i + 1 })),
+    );
     raw.prepare('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length + 1);
     raw.close();
     expect(() => createJournal(path)).toThrow(/newer than this Picket knows/);

@@ -47,6 +47,11 @@ export interface Journal {
   activeQuarantine(nowMs: number): QuarantineRow[];
   /** Ends a quarantine and logs why; false when the address was not quarantined. */
   releaseQuarantine(address: string, nowMs: number, reason: string): boolean;
+  /**
+   * The open database, for the tables other parts of the node keep in the same
+   * file (permits, decoys); they prepare their own statements on it.
+   */
+  readonly database: Database.Database;
   close(): void;
 }
 
@@ -204,6 +209,7 @@ export function createJournal(path: string, options: { readonly?: boolean } = {}
       writeBatch([{ type: 'release', address, reason, producer: 'operator' }], nowMs);
       return held !== undefined;
     },
+    database: db,
     close: () => db.close(),
   };
 }
