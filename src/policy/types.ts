@@ -153,6 +153,74 @@ export interface Enforcement {
   readonly loc: SourceLocation;
 }
 
+/** A directory group (or RADIUS Filter-Id/Class value) `match` that grants the policy role `role`. */
+export interface RoleMapping {
+  readonly match: string;
+  readonly role: string;
+}
+
+/** An LDAP directory the portal binds users against; groups map to roles. */
+export interface LdapBackendConfig {
+  readonly kind: 'ldap';
+  readonly name: string;
+  readonly url: string;
+  readonly startTls: boolean;
+  readonly caFile?: string;
+  /** Bind DN template with `{user}` (DN-escaped when filled in). */
+  readonly userDn: string;
+  readonly groupBase?: string;
+  readonly groupFilter?: string;
+  readonly timeoutMs: number;
+  readonly roles: readonly RoleMapping[];
+  readonly loc: SourceLocation;
+}
+
+/** A RADIUS server (PAP, Access-Challenge for one-time codes); Filter-Id/Class values map to roles. */
+export interface RadiusBackendConfig {
+  readonly kind: 'radius';
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly secretFile: string;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly roles: readonly RoleMapping[];
+  readonly loc: SourceLocation;
+}
+
+/** An HTTP API that answers POST {user, password, source} with {allow, role?, message?}. */
+export interface HttpBackendConfig {
+  readonly kind: 'http';
+  readonly name: string;
+  readonly url: string;
+  readonly tokenFile?: string;
+  readonly caFile?: string;
+  readonly timeoutMs: number;
+  readonly loc: SourceLocation;
+}
+
+export type PortalBackendConfig = LdapBackendConfig | RadiusBackendConfig | HttpBackendConfig;
+
+/** What a logged-in person with this role may reach, and for how long at most. */
+export interface PortalRole {
+  readonly name: string;
+  readonly to: readonly Endpoint[];
+  readonly services: readonly string[];
+  readonly maxSeconds?: number;
+  readonly loc: SourceLocation;
+}
+
+/** The identity portal: unrecognized devices log in and get time-bounded permits for their role. */
+export interface Portal {
+  readonly listenPort: number;
+  readonly certificate?: { readonly cert: string; readonly key: string };
+  readonly grantDefaultSeconds: number;
+  readonly grantMaxSeconds: number;
+  readonly backends: readonly PortalBackendConfig[];
+  readonly roles: readonly PortalRole[];
+  readonly loc: SourceLocation;
+}
+
 export interface Policy {
   readonly version: 1;
   readonly site: string;
@@ -165,4 +233,6 @@ export interface Policy {
   readonly schedules: readonly Schedule[];
   readonly rules: readonly Rule[];
   readonly enforcement: Enforcement;
+  /** The identity portal (`portal:`); absent when the policy has none. */
+  readonly portal?: Portal;
 }
