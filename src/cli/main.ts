@@ -48,6 +48,10 @@ const commands: Readonly<Record<string, Command>> = {
     summary: 'detections [--follow] [--json] [--since 10m] [--kind scan] [--journal path]',
     load: async () => (await import('./detections.js')).main,
   },
+  learn: {
+    summary: 'learn <capture>… [--out policy.yaml] [--interface IF --duration 10m] [--generalize]',
+    load: async () => (await import('./learn.js')).main,
+  },
   lab: {
     summary: 'lab up <lab.yaml> | down | exec <host> <cmd…>',
     load: async () => (await import('./lab.js')).main,
