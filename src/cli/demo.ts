@@ -1,7 +1,9 @@
-// `picket demo`: builds the lab plant, enforces the sample policy on the node's
-// bridge, shows the HMI polling, lets an attacker scan the PLC cell, and tells
-// what Picket did with numbers read from the kernel and a capture on the PLC
-// side. Always tears the plant down. Shell (root).
+// `picket demo`: builds the lab plant, runs `picket node` on its bridge with the
+// sample policy, shows the HMI polling, lets an attacker scan the PLC cell while
+// printing the node's detections as they are journaled, stops the node to show
+// the kernel keeps enforcing, and tells what Picket did with numbers read from
+// the kernel, the journal and a capture on the PLC side. Always tears the plant
+// down. Shell (root).
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLab, destroyLab, type Lab, loadLabSpec } from '../lab/lab.js';
 import { quarantined, ruleCounter, startCapture, tcpProbe } from '../lab/observe.js';
+import { followDetections, startDemoNode } from './demo-node.js';
 import { PicketError } from './errors.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,7 +44,7 @@ async function picketOnNode(lab: Lab, args: readonly string[], stateDir: string)
 }
 
 function requireTools(): void {
-  const missing = ['ip', 'nft', 'nmap', 'tcpdump', '/usr/bin/python3'].filter(
+  const missing = ['ip', 'nft', 'nmap', 'tcpdump', 'curl', '/usr/bin/python3'].filter(
     (t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0,
   );
   if (missing.length > 0) {
@@ -90,15 +93,17 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function story(lab: Lab, policy: string, stateDir: string): Promise<number> {
-  step(2, `Enforcing ${policy}`);
-  say(indent(await picketOnNode(lab, ['apply', policy], stateDir)));
+  step(2, `Starting the Picket node on the bridge with ${policy}`);
+  const node = await startDemoNode(lab, bin, policy, stateDir);
+  say('     picket node applied the policy atomically and now hears every out-of-profile packet');
+  say(indent(await picketOnNode(lab, ['status'], stateDir)));
 
   step(3, 'The HMI polls plc-a1 over Modbus/TCP, 20 times a second, a new connection each time');
   const hmi = lab.startPoller('hmi-a', { target: 'plc-a1', hz: 20 });
   const warm = await hmi.waitFor((s) => s.ok >= 40, 15_000);
   say(`     ${warm.ok} polls answered, ${warm.fail} failed`);
 
-  step(4, 'An attacker on the SCADA segment SYN-scans the PLC cell with nmap');
+  step(4, 'An attacker on the SCADA segment SYN-scans the PLC cell with nmap; detections as they happen:');
   const before = await ruleCounter(lab, 'out-of-profile: quarantine source');
   const captures = await Promise.all(
     ['plc-a1', 'plc-a2'].map((p) =>
@@ -106,6 +111,13 @@ async function story(lab: Lab, policy: string, stateDir: string): Promise<number
     ),
   );
   const started = Date.now();
+  let firstJournaledMs: number | undefined;
+  const feed = followDetections(node.journalPath, (d, isNew) => {
+    if (!isNew) return;
+    firstJournaledMs ??= Date.now() - d.firstMs;
+    const at = ((d.firstMs - started) / 1000).toFixed(3);
+    say(`     +${at} s  ${d.severity.padEnd(8)} ${d.kind.padEnd(18)} ${d.action.padEnd(11)} ${d.evidence}`);
+  });
   const scan = await lab.exec(
     'attacker',
     [
@@ -126,33 +138,61 @@ async function story(lab: Lab, policy: string, stateDir: string): Promise<number
   );
   const scanS = (Date.now() - started) / 1000;
   const delivered = await Promise.all(captures.map((c) => c.stop()));
+  // Give the node's batch loop a moment to journal the last folds of the scan.
+  await new Promise((r) => setTimeout(r, 1500));
+  feed.stop();
   const triggered = (await ruleCounter(lab, 'out-of-profile: quarantine source')) - before;
   const dropped = await ruleCounter(lab, 'quarantined saddr');
   const inQuarantine = (await quarantined(lab)).includes(lab.ip('attacker'));
   const open = scan.stdout.match(/\d+\/tcp\s+open/g)?.length ?? 0;
+  const rows = [...feed.seen.values()];
+  const events = rows.reduce((n, d) => n + d.count, 0);
   say(`     nmap ran ${scanS.toFixed(1)} s and found ${open} open ports on the PLCs`);
   say(`     probes that reached a PLC (tcpdump on plc-a1, plc-a2): ${delivered.join(', ')}`);
   say(`     the attacker was quarantined by the kernel after ${triggered} packet`);
   say(`     ${dropped} further packets from it were dropped by the quarantine set`);
+  say(
+    `     the node journaled ${rows.length} detections folding ${events} packets` +
+      (firstJournaledMs === undefined
+        ? ''
+        : `; the first was on disk ${firstJournaledMs} ms after its packet`),
+  );
 
   step(5, 'The attacker tries the PLC directly on Modbus');
   const direct = await tcpProbe(lab, 'attacker', lab.ip('plc-a1'), 502);
   say(`     attacker → plc-a1:502: ${direct === 'timeout' ? 'no answer (dropped)' : direct}`);
 
+  step(6, 'The node process stops; the kernel keeps enforcing');
+  await node.stop();
+  const afterStop = await tcpProbe(lab, 'attacker', lab.ip('plc-a1'), 502);
+  const stillQuarantined = (await quarantined(lab)).includes(lab.ip('attacker'));
+  say(
+    `     picket node stopped; attacker → plc-a1:502: ${afterStop === 'timeout' ? 'still dropped' : afterStop}`,
+  );
+  say(`     the attacker is ${stillQuarantined ? 'still' : 'no longer'} in the kernel's quarantine set`);
+
   const final = await hmi.waitFor((s) => s.ok >= warm.ok + 20, 15_000);
   await hmi.stop();
-  step(6, 'Meanwhile, production');
+  step(7, 'Meanwhile, production');
   say(
     `     the HMI's polls: ${final.ok} answered, ${final.fail} failed, longest gap ${final.longestGapMs} ms`,
   );
-  say(indent(await picketOnNode(lab, ['status'], stateDir)));
+  say(indent(await picketOnNode(lab, ['detections', '--journal', node.journalPath], stateDir)));
 
   const held =
-    open === 0 && delivered.every((n) => n === 0) && inQuarantine && triggered === 1 && final.fail === 0;
-  step(7, held ? 'What Picket did' : 'The story did not hold');
+    open === 0 &&
+    delivered.every((n) => n === 0) &&
+    inQuarantine &&
+    triggered === 1 &&
+    rows.length > 0 &&
+    direct === 'timeout' &&
+    afterStop === 'timeout' &&
+    stillQuarantined &&
+    final.fail === 0;
+  step(8, held ? 'What Picket did' : 'The story did not hold');
   say(
     held
-      ? `     allowed traffic flowed at kernel speed; the scan delivered nothing; the first\n     out-of-profile packet quarantined its source in the kernel, with no daemon involved.`
+      ? `     allowed traffic flowed at kernel speed; the scan delivered nothing; the first\n     out-of-profile packet quarantined its source in the kernel, the node told the\n     story as it happened, and enforcement outlived the process.`
       : '     see the numbers above: something let traffic through or cut production',
   );
   return held ? 0 : 1;

@@ -1,0 +1,109 @@
+// The demo's view of the node: starts `picket node` in the lab's node
+// namespace with a generated node.yaml, waits for it to report healthy, and
+// follows its journal so the story can print each detection the moment it is
+// written. Lab + policy → a running node and a live detection feed. Shell.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Lab, LabProcess } from '../lab/lab.js';
+import type { DetectionRow, Journal } from '../node/journal.js';
+import { createJournal } from '../node/journal.js';
+import { PicketError } from './errors.js';
+
+export interface DemoNode {
+  readonly process: LabProcess;
+  readonly journalPath: string;
+  /** GET /health, parsed; undefined while nothing answers. */
+  health(): Promise<{ status: string; policyHash: string | null } | undefined>;
+  /** SIGTERM; resolves when the process is gone (the kernel keeps enforcing). */
+  stop(): Promise<void>;
+}
+
+/** Starts the node on the lab's bridge and waits (up to 20 s) until it enforces `policy`. */
+export async function startDemoNode(
+  lab: Lab,
+  bin: string,
+  policy: string,
+  stateDir: string,
+): Promise<DemoNode> {
+  const config = join(stateDir, 'node.yaml');
+  const journalPath = join(stateDir, 'journal.db');
+  writeFileSync(
+    config,
+    [
+      'name: demo-node',
+      'mode: bridge',
+      `bridge: { name: ${lab.spec.node.bridge}, interfaces: [up0, cell0] }`,
+      `policy: ${policy}`,
+      `state-dir: ${stateDir}`,
+      `journal: ${journalPath}`,
+      'reconcile-interval: 10s',
+      'log-level: info',
+      '',
+    ].join('\n'),
+  );
+  const proc = lab.spawn(
+    lab.spec.node.name,
+    [process.execPath, bin, 'node', '--config', config],
+    'demo-node',
+  );
+  const health = async () => {
+    const r = await lab.exec(
+      lab.spec.node.name,
+      ['curl', '-s', '--max-time', '1', 'http://127.0.0.1:9641/health'],
+      { check: false },
+    );
+    if (r.code !== 0 || !r.stdout.startsWith('{')) return undefined;
+    return JSON.parse(r.stdout) as { status: string; policyHash: string | null };
+  };
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const h = await health();
+    if (h?.status === 'ok') break;
+    if (Date.now() > deadline) {
+      await proc.stop(2000);
+      throw new PicketError('demo-node-not-ready', 'picket node did not report healthy within 20 s', {
+        hint: `see its log: ${proc.logFile}`,
+      });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { process: proc, journalPath, health, stop: () => proc.stop(5000) };
+}
+
+/** Follows the journal: calls `onDetection` for every detection written after it started. */
+export function followDetections(
+  journalPath: string,
+  onDetection: (row: DetectionRow, isNew: boolean) => void,
+  everyMs = 100,
+): { stop(): void; readonly seen: ReadonlyMap<string, DetectionRow> } {
+  const seen = new Map<string, DetectionRow>();
+  let journal: Journal | undefined;
+  let afterSeq = Number.MAX_SAFE_INTEGER;
+  const poll = () => {
+    try {
+      journal ??= createJournal(journalPath, { readonly: true });
+      if (afterSeq === Number.MAX_SAFE_INTEGER) {
+        afterSeq = journal.detections({ limit: 1 })[0]?.seq ?? 0;
+      }
+      for (const row of journal.detections({ afterSeq })) {
+        afterSeq = Math.max(afterSeq, row.seq);
+        const isNew = !seen.has(row.id);
+        seen.set(row.id, row);
+        onDetection(row, isNew);
+      }
+    } catch {
+      // The node creates the journal; until it exists there is nothing to follow.
+    }
+  };
+  poll();
+  const timer = setInterval(poll, everyMs);
+  return {
+    seen,
+    stop() {
+      clearInterval(timer);
+      poll();
+      journal?.close();
+    },
+  };
+}
