@@ -1,0 +1,86 @@
+// Small byte builders and readers shared by the personalities: big- and
+// little-endian integers, ASCII text, concatenation, hex for notes, and the
+// empty/closing exchanges. Pure.
+
+import type { Exchange, TouchNote } from './types.js';
+
+/** Bytes of a list of numbers (each taken modulo 256). */
+export function bytesOf(values: readonly number[]): Uint8Array {
+  return Uint8Array.from(values, (v) => v & 0xff);
+}
+
+/** Big-endian u16 as two numbers. */
+export function u16be(v: number): number[] {
+  return [(v >>> 8) & 0xff, v & 0xff];
+}
+
+/** Little-endian u16 as two numbers. */
+export function u16le(v: number): number[] {
+  return [v & 0xff, (v >>> 8) & 0xff];
+}
+
+/** Little-endian u32 as four numbers. */
+export function u32le(v: number): number[] {
+  return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+}
+
+/** Big-endian u32 as four numbers. */
+export function u32be(v: number): number[] {
+  return [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
+}
+
+/** ASCII codes of a string (non-ASCII characters become '?'). */
+export function ascii(text: string): number[] {
+  return Array.from(text, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x80 ? code : 0x3f;
+  });
+}
+
+/** Text padded with `pad` or cut to exactly `size` ASCII bytes. */
+export function fixedAscii(text: string, size: number, pad = 0x20): number[] {
+  const out = ascii(text).slice(0, size);
+  while (out.length < size) out.push(pad);
+  return out;
+}
+
+/** Reads a big-endian u16 (missing bytes read as 0). */
+export function readU16be(b: Uint8Array, at: number): number {
+  return ((b[at] ?? 0) << 8) | (b[at + 1] ?? 0);
+}
+
+/** Reads a little-endian u16 (missing bytes read as 0). */
+export function readU16le(b: Uint8Array, at: number): number {
+  return (b[at] ?? 0) | ((b[at + 1] ?? 0) << 8);
+}
+
+/** Concatenates byte arrays. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Up to `max` bytes as lower-case hex, with an ellipsis when cut. */
+export function hexOf(b: Uint8Array, max = 16): string {
+  const shown = Array.from(b.subarray(0, max), (x) => x.toString(16).padStart(2, '0')).join('');
+  return b.length > max ? `${shown}…` : shown;
+}
+
+/** Nothing to say, connection stays open. */
+export const SILENCE: Exchange = { replies: [], notes: [], close: false };
+
+/** An exchange built from replies and notes. */
+export function exchange(
+  replies: readonly Uint8Array[],
+  notes: readonly TouchNote[] = [],
+  close = false,
+): Exchange {
+  return { replies, notes, close };
+}

@@ -1,0 +1,65 @@
+// Reassembles a TCP byte stream into protocol frames for a personality: any
+// chunking in, one handler call per complete frame, a bounded buffer, and a
+// close (with a note) on bytes that cannot be a frame. Pure.
+
+import { concat } from './bytes.js';
+import type { Conversation, Exchange, TouchNote } from './types.js';
+
+/** What a framer says about the start of the buffered bytes. */
+export type Framing =
+  | { readonly kind: 'partial' }
+  | { readonly kind: 'complete'; readonly length: number }
+  | { readonly kind: 'garbage'; readonly reason: string };
+
+/** Default cap on bytes buffered by one conversation. */
+export const MAX_BUFFERED_BYTES = 64 * 1024;
+
+/**
+ * A conversation that frames the stream with `frame` and answers each frame
+ * with `handle`; stops at the first exchange that closes.
+ */
+export function framedConversation(
+  protocol: string,
+  frame: (buffered: Uint8Array) => Framing,
+  handle: (frame: Uint8Array) => Exchange,
+  maxBufferedBytes = MAX_BUFFERED_BYTES,
+): Conversation {
+  let buffered: Uint8Array = new Uint8Array(0);
+  let closed = false;
+  return {
+    receive(bytes: Uint8Array): Exchange {
+      if (closed) return { replies: [], notes: [], close: true };
+      buffered = buffered.length === 0 ? bytes.slice() : concat([buffered, bytes]);
+      const replies: Uint8Array[] = [];
+      const notes: TouchNote[] = [];
+      while (buffered.length > 0) {
+        const framing = frame(buffered);
+        if (framing.kind === 'partial') break;
+        if (framing.kind === 'garbage' || framing.length <= 0) {
+          const reason = framing.kind === 'garbage' ? framing.reason : 'empty frame';
+          notes.push({ protocol, what: `not ${protocol}: ${reason}`, severity: 'medium' });
+          closed = true;
+          break;
+        }
+        const answer = handle(buffered.subarray(0, framing.length));
+        buffered = buffered.slice(framing.length);
+        replies.push(...answer.replies);
+        notes.push(...answer.notes);
+        if (answer.close) {
+          closed = true;
+          break;
+        }
+      }
+      if (!closed && buffered.length > maxBufferedBytes) {
+        notes.push({
+          protocol,
+          what: `${protocol} buffer over ${maxBufferedBytes} bytes`,
+          severity: 'medium',
+        });
+        closed = true;
+      }
+      if (closed) buffered = new Uint8Array(0);
+      return { replies, notes, close: closed };
+    },
+  };
+}
