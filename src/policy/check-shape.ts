@@ -5,7 +5,7 @@
 
 import type { SourceLocation } from './diagnostic.js';
 import type { Report } from './report.js';
-import { NAME_PATTERN, type ObjectShape, type Shape } from './shape.js';
+import { NAME_PATTERN, type NamedMapShape, type ObjectShape, type Shape } from './shape.js';
 import { closest, didYouMean } from './suggest.js';
 import type { LocatedMap, LocatedValue } from './yaml-source.js';
 
@@ -97,7 +97,7 @@ export function checkShape(
       if (value.kind === 'map') checkObject(value, shape, label, report, owner);
       return;
     case 'named-map':
-      if (value.kind === 'map') checkNamedMap(value, shape.what, shape.values, report);
+      if (value.kind === 'map') checkNamedMap(value, shape, report);
       return;
     default:
       return;
@@ -161,7 +161,9 @@ function checkObject(
   }
 }
 
-function checkNamedMap(map: LocatedMap, what: string, values: Shape, report: Report): void {
+function checkNamedMap(map: LocatedMap, shape: NamedMapShape, report: Report): void {
+  const { what, values } = shape;
+  const keyPattern = shape.keyPattern === undefined ? namePattern : new RegExp(shape.keyPattern);
   const seen = new Map<string, number>();
   for (const entry of map.entries) {
     const firstLine = seen.get(entry.key);
@@ -174,7 +176,7 @@ function checkNamedMap(map: LocatedMap, what: string, values: Shape, report: Rep
       continue;
     }
     seen.set(entry.key, entry.keyLoc.line);
-    if (!namePattern.test(entry.key)) {
+    if (!keyPattern.test(entry.key)) {
       report.error(
         'invalid-name',
         entry.keyLoc,

@@ -11,6 +11,7 @@ import { policyShape } from './policy-shape.js';
 import { readAssets } from './read-assets.js';
 import { readEnforcement } from './read-enforcement.js';
 import { readGroups } from './read-groups.js';
+import { readPortal } from './read-portal.js';
 import { readRules } from './read-rules.js';
 import { readSchedules } from './read-schedules.js';
 import { readServices } from './read-services.js';
@@ -72,6 +73,13 @@ export function parsePolicy(source: string, file: string): ParseResult {
     names,
     report,
   );
+  const unrecognizedNode = entryOf(enforcementEntry?.value, 'unrecognized')?.value;
+  const portal = readPortal(
+    entryOf(root, 'portal'),
+    names,
+    unrecognizedNode ? { value: enforcement.unrecognized, loc: unrecognizedNode.loc } : undefined,
+    report,
+  );
   checkRulesCanMatch({ zones, assets, groups, services, schedules }, rules, report);
 
   const diagnostics = sortDiagnostics([...yaml.diagnostics, ...report.diagnostics]);
@@ -87,6 +95,7 @@ export function parsePolicy(source: string, file: string): ParseResult {
     schedules,
     rules,
     enforcement,
+    ...(portal === undefined ? {} : { portal }),
   };
   return { policy, diagnostics };
 }

@@ -304,6 +304,155 @@ const enforcement: ObjectShape = {
   },
 };
 
+const durationText = (description: string, example: string): StringShape => ({
+  kind: 'string',
+  description,
+  pattern: '^([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$',
+  examples: [example],
+});
+
+const roleMappings: Shape = {
+  kind: 'named-map',
+  what: 'role mapping',
+  description: 'Directory group (cn or full DN) or RADIUS Filter-Id/Class value → portal role name.',
+  values: { kind: 'string', description: 'A role under portal.roles.' },
+  keyPattern: '^.{1,512}$',
+};
+
+const backendTimeout = durationText('How long to wait for the backend, e.g. 3s (default 3s).', '3s');
+
+const ldapBackend: ObjectShape = {
+  kind: 'object',
+  what: 'ldap',
+  description: 'An LDAP directory: the portal binds as the user, and maps the user’s groups to roles.',
+  properties: {
+    url: {
+      kind: 'string',
+      description: 'ldaps://host:636, or ldap://host:389 (with starttls: true for TLS).',
+      examples: ['ldaps://10.0.0.5:636'],
+    },
+    starttls: {
+      kind: 'boolean',
+      description: 'Upgrade an ldap:// connection with StartTLS.',
+      default: false,
+    },
+    ca: { kind: 'string', description: 'CA certificate file (PEM) that signs the directory’s certificate.' },
+    'user-dn': {
+      kind: 'string',
+      description: 'Bind DN template; {user} is replaced by the DN-escaped user name.',
+      examples: ['uid={user},ou=people,dc=plant,dc=example'],
+    },
+    'group-base': { kind: 'string', description: 'Where to search for the user’s groups.' },
+    'group-filter': {
+      kind: 'string',
+      description: 'Group search filter; {dn} and {user} are filter-escaped.',
+      examples: ['(|(member={dn})(uniqueMember={dn})(memberUid={user}))'],
+    },
+    timeout: backendTimeout,
+    roles: roleMappings,
+  },
+  required: ['url', 'user-dn'],
+};
+
+const radiusBackend: ObjectShape = {
+  kind: 'object',
+  what: 'radius',
+  description: 'A RADIUS server (PAP; Access-Challenge asks for a one-time code).',
+  properties: {
+    server: { kind: 'string', description: 'host:port (port default 1812).', examples: ['10.0.0.6:1812'] },
+    'secret-file': { kind: 'string', description: 'File holding the shared secret (read at run time).' },
+    timeout: backendTimeout,
+    retries: {
+      kind: 'integer',
+      description: 'Retransmissions after a timeout (default 2).',
+      minimum: 0,
+      maximum: 10,
+    },
+    roles: roleMappings,
+  },
+  required: ['server', 'secret-file'],
+};
+
+const httpBackend: ObjectShape = {
+  kind: 'object',
+  what: 'http',
+  description: 'An HTTP API: POST {user, password, source} → {allow, role?, message?}.',
+  properties: {
+    url: { kind: 'string', description: 'The endpoint, https:// (or http:// on loopback).' },
+    'token-file': { kind: 'string', description: 'File holding a bearer token (read at run time).' },
+    ca: { kind: 'string', description: 'CA certificate file (PEM) for the endpoint.' },
+    timeout: backendTimeout,
+  },
+  required: ['url'],
+};
+
+const portalRole: ObjectShape = {
+  kind: 'object',
+  what: 'portal role',
+  description: 'What a person with this role may reach after logging in, like a rule’s to and services.',
+  properties: {
+    to: names('Destinations: assets, groups or zones.', 'An asset, group or zone name.', 1),
+    services: names('Services allowed, by name.', 'A service name.', 1),
+    max: durationText('Longest permit for this role (at most grant.max).', '4h'),
+  },
+  required: ['to', 'services'],
+};
+
+const portal: ObjectShape = {
+  kind: 'object',
+  what: 'portal',
+  description:
+    'The identity portal: unrecognized devices’ web traffic is sent here; a person who logs in gets a time-bounded permit for their role.',
+  properties: {
+    listen: {
+      kind: 'integer',
+      description: 'HTTPS port on the node (default 8443).',
+      minimum: 1,
+      maximum: 65535,
+    },
+    certificate: {
+      kind: 'object',
+      what: 'certificate',
+      description: 'Certificate and key files (PEM); without them the node generates a self-signed one.',
+      properties: {
+        cert: { kind: 'string', description: 'Certificate chain file (PEM).' },
+        key: { kind: 'string', description: 'Private key file (PEM).' },
+      },
+      required: ['cert', 'key'],
+    },
+    grant: {
+      kind: 'object',
+      what: 'grant',
+      description: 'How long permits last: the default, and the maximum anyone may ask for.',
+      properties: {
+        default: durationText('Permit length when the person does not choose (default 1h).', '1h'),
+        max: durationText('Longest permit (default 8h).', '8h'),
+      },
+    },
+    backends: {
+      kind: 'array',
+      description: 'Identity backends, tried in order; the first that knows the user decides.',
+      items: {
+        kind: 'object',
+        what: 'backend',
+        labelKey: 'name',
+        description: 'One identity backend: a name and exactly one of ldap, radius, http.',
+        properties: {
+          name: name('Backend name, shown in the audit trail.'),
+          ldap: ldapBackend,
+          radius: radiusBackend,
+          http: httpBackend,
+        },
+        required: ['name'],
+        requireAnyOf: { keys: ['ldap', 'radius', 'http'], code: 'missing-key' },
+      },
+      minItems: 1,
+    },
+    roles: { kind: 'named-map', what: 'portal role', description: 'Roles by name.', values: portalRole },
+  },
+  required: ['backends', 'roles'],
+};
+
 /** The whole policy file. */
 export const policyShape: ObjectShape = {
   kind: 'object',
@@ -334,6 +483,7 @@ export const policyShape: ObjectShape = {
     },
     rules: { kind: 'array', description: 'What is allowed; everything else is out of profile.', items: rule },
     enforcement,
+    portal,
   },
   required: ['version', 'site'],
 };

@@ -48,7 +48,7 @@ export function schemaOf(shape: Shape): JsonSchema {
       return {
         ...base,
         type: 'object',
-        patternProperties: { [NAME_PATTERN]: schemaOf(shape.values) },
+        patternProperties: { [shape.keyPattern ?? NAME_PATTERN]: schemaOf(shape.values) },
         additionalProperties: false,
       };
     case 'union':

@@ -54,6 +54,8 @@ export interface NamedMapShape extends Described {
   readonly kind: 'named-map';
   readonly what: string;
   readonly values: Shape;
+  /** Keys allowed (regex); absent: NAME_PATTERN. Free-form keys (directory group names) set their own. */
+  readonly keyPattern?: string;
 }
 
 /** A scalar that may take any of several scalar shapes (a port: 502 or "1000-2000"). */
