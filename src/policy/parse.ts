@@ -9,6 +9,7 @@ import { type Diagnostic, hasErrors } from './diagnostic.js';
 import { checkAmbiguousNames, collectNames } from './names.js';
 import { policyShape } from './policy-shape.js';
 import { readAssets } from './read-assets.js';
+import { readDecoys } from './read-decoys.js';
 import { readEnforcement } from './read-enforcement.js';
 import { readGroups } from './read-groups.js';
 import { readPortal } from './read-portal.js';
@@ -81,6 +82,7 @@ export function parsePolicy(source: string, file: string): ParseResult {
     report,
   );
   checkRulesCanMatch({ zones, assets, groups, services, schedules }, rules, report);
+  const decoys = readDecoys(entryOf(root, 'decoys'), readZoneList, assets, report);
 
   const diagnostics = sortDiagnostics([...yaml.diagnostics, ...report.diagnostics]);
   if (hasErrors(diagnostics)) return { diagnostics };
@@ -96,6 +98,7 @@ export function parsePolicy(source: string, file: string): ParseResult {
     rules,
     enforcement,
     ...(portal === undefined ? {} : { portal }),
+    ...(decoys === undefined ? {} : { decoys }),
   };
   return { policy, diagnostics };
 }

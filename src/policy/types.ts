@@ -221,6 +221,26 @@ export interface Portal {
   readonly loc: SourceLocation;
 }
 
+/** `count` decoys of one device profile in one zone. */
+export interface DecoyPlacement {
+  readonly zone: string;
+  readonly profile: string;
+  readonly count: number;
+  readonly loc: SourceLocation;
+}
+
+/** The decoys section: fake devices on unused addresses that contain whoever touches them. */
+export interface Decoys {
+  /** Per-installation seed; absent: the node derives one (site + a random value in its state directory). */
+  readonly seed?: string;
+  /** Moving target defense: every decoy moves to a fresh address and identity this often. */
+  readonly rotateEverySeconds?: number;
+  /** Answer a quarantined source's attempts on real assets with decoys. */
+  readonly deceive: boolean;
+  readonly place: readonly DecoyPlacement[];
+  readonly loc: SourceLocation;
+}
+
 export interface Policy {
   readonly version: 1;
   readonly site: string;
@@ -235,4 +255,6 @@ export interface Policy {
   readonly enforcement: Enforcement;
   /** The identity portal (`portal:`); absent when the policy has none. */
   readonly portal?: Portal;
+  /** Decoys to host (bridge mode); absent when the policy has no decoys section. */
+  readonly decoys?: Decoys;
 }
