@@ -2,6 +2,7 @@
 // benchmark by name, with one top-level error handler. argv → exit code. Shell.
 
 import { exitCodeFor, formatError, UsageError } from '../cli/errors.js';
+import { runContainment } from './containment.js';
 import { runDataplane } from './dataplane.js';
 import { runIntake } from './intake.js';
 import { runProtocol } from './protocol.js';
@@ -21,6 +22,10 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   protocol: {
     summary: 'protocol verdicts/s through NFQUEUE (Modbus reassembly and judge)',
     run: runProtocol,
+  },
+  containment: {
+    summary: 'first out-of-profile packet → kernel quarantine → detection in the journal',
+    run: runContainment,
   },
 };
 
