@@ -324,4 +324,56 @@ describe('Modbus function enforcement through NFQUEUE', () => {
     expect(await tcpProbe(lab, 'hmi-a', '10.20.1.11', 502)).toBe('open');
     expect(await python(CLIENT, '10.20.1.11', 'read', '0', '2')).toMatch(/^ok \d+ \d+$/);
   });
+
+  it('picket node itself judges the protocol rules: a read passes, a write is dropped and journaled as a protocol violation', async () => {
+    const config = join(work, 'node.yaml');
+    const journal = join(work, 'node-journal.db');
+    writeFileSync(
+      config,
+      [
+        'name: proto-node',
+        'mode: bridge',
+        `bridge: { name: ${lab.spec.node.bridge}, interfaces: [up0, cell0] }`,
+        'policy: policy.yaml',
+        `state-dir: ${join(work, 'state')}`,
+        `journal: ${journal}`,
+        '',
+      ].join('\n'),
+    );
+    const node = lab.spawn(
+      lab.spec.node.name,
+      [process.execPath, join(root, 'bin', 'picket.js'), 'node', '--config', config],
+      `picket-node-${Date.now()}`,
+    );
+    try {
+      await eventually('picket node judging (plc-a1 reachable again)', async () =>
+        (await tcpProbe(lab, 'hmi-a', '10.20.1.10', 502)) === 'open' ? true : undefined,
+      );
+      expect(await python(CLIENT, '10.20.1.10', 'read', '0', '2')).toMatch(/^ok \d+ \d+$/);
+      expect(await python(CLIENT, '10.20.1.10', 'write', '8', '4242')).toBe('error');
+      // Retransmissions of earlier tests' flows may be judged too; the write must be among the violations.
+      await eventually('the write in the journal as a protocol violation', async () => {
+        const r = await picket(lab, ['detections', '--json', '--journal', journal], env);
+        const found = r.stdout
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l) as { kind: string; evidence: string });
+        return found.some(
+          (d) => d.kind === 'protocol-violation' && /holding register 40009 \(FC6/.test(d.evidence),
+        )
+          ? true
+          : undefined;
+      });
+      const metrics = await lab.exec(lab.spec.node.name, [
+        'curl',
+        '-s',
+        '--max-time',
+        '2',
+        'http://127.0.0.1:9641/metrics',
+      ]);
+      expect(metrics.stdout).toMatch(/picket_queue_verdicts_total\{[^}]*verdict="drop"[^}]*\} [1-9]/);
+    } finally {
+      await node.stop(3000);
+    }
+  });
 });
