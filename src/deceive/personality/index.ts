@@ -3,8 +3,10 @@
 // conversations. identity → DecoyService[]. Pure.
 
 import { SILENCE } from './bytes.js';
+import { openModbus } from './modbus.js';
+import { modbusMapOf } from './modbus-map.js';
 import { PROFILE_TABLES, type ServiceSpec } from './profiles.js';
-import type { Conversation, DecoyIdentity, DecoyProfile, DecoyService } from './types.js';
+import type { Conversation, DecoyIdentity, DecoyProfile, DecoyService, Exchange } from './types.js';
 
 export { drawIdentity, plantNameOf } from './identity.js';
 export type {
@@ -19,30 +21,40 @@ export type {
 /** Every profile a decoy can take. */
 export const PROFILES: readonly DecoyProfile[] = Object.keys(PROFILE_TABLES) as DecoyProfile[];
 
-/** Opens a conversation of one protocol for one identity. */
-type Opener = (identity: DecoyIdentity, spec: ServiceSpec) => Conversation;
+/** What a service does: its first words on a new connection and its conversations. */
+interface Behaviour {
+  greeting(): Exchange;
+  open(): Conversation;
+}
 
-const silent: Opener = () => ({ receive: () => SILENCE });
+const quiet = (open: () => Conversation): Behaviour => ({ greeting: () => SILENCE, open });
 
-const OPENERS: Readonly<Record<ServiceSpec['protocol'], Opener>> = {
-  modbus: silent,
-  s7comm: silent,
-  enip: silent,
-  bacnet: silent,
-  iec104: silent,
-  dnp3: silent,
-  ssh: silent,
-  vnc: silent,
-  http: silent,
+/** Builds a protocol's behaviour for one decoy; state shared by its conversations lives in the closure. */
+const BEHAVIOURS: Readonly<Record<ServiceSpec['protocol'], (identity: DecoyIdentity) => Behaviour>> = {
+  modbus: (identity) => {
+    const map = modbusMapOf(identity);
+    return quiet(() => openModbus(identity, map));
+  },
+  s7comm: () => quiet(() => ({ receive: () => SILENCE })),
+  enip: () => quiet(() => ({ receive: () => SILENCE })),
+  bacnet: () => quiet(() => ({ receive: () => SILENCE })),
+  iec104: () => quiet(() => ({ receive: () => SILENCE })),
+  dnp3: () => quiet(() => ({ receive: () => SILENCE })),
+  ssh: () => quiet(() => ({ receive: () => SILENCE })),
+  vnc: () => quiet(() => ({ receive: () => SILENCE })),
+  http: () => quiet(() => ({ receive: () => SILENCE })),
 };
 
 /** The services a decoy with this identity offers. */
 export function servicesOf(identity: DecoyIdentity): DecoyService[] {
-  return PROFILE_TABLES[identity.profile].services.map((spec) => ({
-    transport: spec.transport,
-    port: spec.port,
-    protocol: spec.protocol,
-    greeting: () => SILENCE,
-    open: () => OPENERS[spec.protocol](identity, spec),
-  }));
+  return PROFILE_TABLES[identity.profile].services.map((spec) => {
+    const behaviour = BEHAVIOURS[spec.protocol](identity);
+    return {
+      transport: spec.transport,
+      port: spec.port,
+      protocol: spec.protocol,
+      greeting: () => behaviour.greeting(),
+      open: () => behaviour.open(),
+    };
+  });
 }

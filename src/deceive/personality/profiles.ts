@@ -49,6 +49,7 @@ export interface ProfileTable {
 
 const SIEMENS = ['000E8C', '001B1B'];
 const SCHNEIDER = ['0080F4', '000054'];
+const M340 = { productName: 'Modicon M340', vendorUrl: 'http://www.schneider-electric.com' };
 const ROCKWELL = ['0000BC', '001D9C', '5C8816', 'E49069'];
 
 /** Plant names are drawn per site: a place and a facility. */
@@ -133,21 +134,21 @@ export const PROFILE_TABLES: Readonly<Record<DecoyProfile, ProfileTable>> = {
         ouis: SCHNEIDER,
         model: 'BMX P34 2020',
         firmwares: ['v2.70', 'v2.80', 'v3.01', 'v3.10', 'v3.20'],
-        fields: {},
+        fields: M340,
       },
       {
         vendor: 'Schneider Electric',
         ouis: SCHNEIDER,
         model: 'BMX P34 2010',
         firmwares: ['v2.60', 'v2.70', 'v3.01'],
-        fields: {},
+        fields: M340,
       },
       {
         vendor: 'Schneider Electric',
         ouis: SCHNEIDER,
         model: 'BMX P34 2030',
         firmwares: ['v2.80', 'v3.10', 'v3.20', 'v3.30'],
-        fields: {},
+        fields: M340,
       },
     ],
     serials: ['#######%%%%', '20@#######'],

@@ -2,14 +2,12 @@
 // chunking in, one handler call per complete frame, a bounded buffer, and a
 // close (with a note) on bytes that cannot be a frame. Pure.
 
+import type { Frame } from '../../sense/protocols/frame.js';
 import { concat } from './bytes.js';
 import type { Conversation, Exchange, TouchNote } from './types.js';
 
-/** What a framer says about the start of the buffered bytes. */
-export type Framing =
-  | { readonly kind: 'partial' }
-  | { readonly kind: 'complete'; readonly length: number }
-  | { readonly kind: 'garbage'; readonly reason: string };
+/** What a framer says about the start of the buffered bytes (the sense codecs' framers fit). */
+export type Framing = Frame;
 
 /** Default cap on bytes buffered by one conversation. */
 export const MAX_BUFFERED_BYTES = 64 * 1024;
@@ -35,8 +33,8 @@ export function framedConversation(
       while (buffered.length > 0) {
         const framing = frame(buffered);
         if (framing.kind === 'partial') break;
-        if (framing.kind === 'garbage' || framing.length <= 0) {
-          const reason = framing.kind === 'garbage' ? framing.reason : 'empty frame';
+        if (framing.kind === 'malformed' || framing.length <= 0) {
+          const reason = framing.kind === 'malformed' ? framing.reason : 'empty frame';
           notes.push({ protocol, what: `not ${protocol}: ${reason}`, severity: 'medium' });
           closed = true;
           break;
