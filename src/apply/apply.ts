@@ -8,6 +8,7 @@ import { PicketError } from '../cli/errors.js';
 import { renderNft } from '../compile/render.js';
 import type { Ruleset } from '../compile/ruleset.js';
 import { type Nft, NftError } from './nft.js';
+import { declaredPermitSets, permitElementsText, readPermitElements } from './permit-sets.js';
 import type { StateStore, StoredRuleset } from './state-store.js';
 
 /** A quarantined source as found in the kernel, to be carried into a new ruleset. */
@@ -180,8 +181,10 @@ function replaceTables(nft: Nft, text: string, never: readonly string[]) {
   // A source now on the never-list must not stay cut off by an old quarantine.
   const released = elements.filter((q) => never.includes(q.address)).map((q) => q.address);
   const carried = elements.filter((q) => declared.has(`quarantine${q.family}`) && !never.includes(q.address));
+  // Portal permits of roles the new ruleset still has keep their remaining time.
+  const permits = readPermitElements(nft, declaredPermitSets(text));
   const started = performance.now();
-  nft.run(`${text.trimEnd()}\n${quarantineElementsText(carried)}`);
+  nft.run(`${text.trimEnd()}\n${quarantineElementsText(carried)}${permitElementsText(permits)}`);
   return { tablePresent, carried, released, transactionMs: performance.now() - started };
 }
 

@@ -8,6 +8,7 @@ import type { Policy, Weekday } from '../policy/types.js';
 import { timedUtcPieces } from '../time/weekly-window.js';
 import { portText, rangeText, ruleBoxes } from './boxes.js';
 import { disjointBoxes } from './disjoint.js';
+import { compilePortal } from './portal.js';
 import { queueEntries } from './protocol-flows.js';
 import { renderNft } from './render.js';
 import type { AllowEntry, NeverAsset, Ruleset, UtcWindow } from './ruleset.js';
@@ -40,6 +41,7 @@ export function compile(policy: Policy, options: CompileOptions): Ruleset {
     }),
   );
   const queues = queueEntries(policy);
+  const portal = compilePortal(policy);
   const { windows, recompileByMs } = compileWindows(policy, entries, options.nowMs);
   const enforcement = policy.enforcement;
   const neverNames = new Set(enforcement.quarantine.never);
@@ -63,6 +65,7 @@ export function compile(policy: Policy, options: CompileOptions): Ruleset {
     neverAssets,
     enforcementLine: enforcement.loc.line,
     ...(queues.length === 0 ? {} : { queues }),
+    ...(portal === undefined ? {} : { portal }),
   };
   return { ...unhashed, hash: rulesetHash(unhashed) };
 }

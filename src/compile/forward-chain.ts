@@ -5,6 +5,7 @@
 
 import type { IpFamily } from '../policy/types.js';
 import { clock, comment, dayName, utcMinute } from './nft-syntax.js';
+import { permitRules, unrecognizedRules } from './portal.js';
 import { LOG_PREFIX, type Ruleset, type UtcWindow } from './ruleset.js';
 
 interface FamilyNames {
@@ -69,6 +70,8 @@ export function forwardChainRules(r: Ruleset, scheduleSets: readonly ScheduleSet
     ...stateRules(w),
     ...allowRules(w),
     ...scheduleSets.flatMap((set) => windowRules(w, set)),
+    ...permitRules(r),
+    ...unrecognizedRules(r, w.log),
     ...tailRules(w),
   ];
 }

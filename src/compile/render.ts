@@ -7,6 +7,7 @@
 import type { IpFamily, QueueFailure } from '../policy/types.js';
 import { allowSetName, exactSetName, forwardChainRules, type ScheduleSet } from './forward-chain.js';
 import { comment, commentText, etherType, identifierParts } from './nft-syntax.js';
+import { portalNatChain, portalSetLines } from './portal.js';
 import { type AllowEntry, LOG_PREFIX, QUEUE, type Ruleset, TABLE_BRIDGE, TABLE_INET } from './ruleset.js';
 
 /** An address in the kernel's quarantine set, read back before a re-apply so it survives it. */
@@ -100,6 +101,7 @@ function renderInet(r: Ruleset, tableComment: string, quarantined: readonly Quar
     body.push(...allowSet(r, allowSetName(s.family, s.id), s.family, entries), '');
   }
   body.push(...queueSetsAndChain(r));
+  body.push(...portalSetLines(r, set), ...portalNatChain(r, chain));
   body.push(
     ...chain('forward', 'type filter hook forward priority filter; policy accept;', [
       ...unjudgedRules(r),

@@ -132,6 +132,46 @@ export interface Ruleset {
   readonly enforcementLine: number;
   /** Tuples judged in userspace (enforce mode only); absent when no rule names protocol functions. */
   readonly queues?: readonly QueueEntry[];
+  /** The identity portal's permit sets, redirect and unrecognized-source drop; absent without `portal:`. */
+  readonly portal?: PortalRuleset;
+}
+
+/** One destination . transport . ports tuple a portal role opens to the holders of its permits. */
+export interface RoleEntry {
+  readonly family: IpFamily;
+  readonly destination: string;
+  readonly transport: Transport;
+  readonly ports: string;
+}
+
+/** A portal role in the kernel: `role_<id><f>` (what it opens) and `permit_<id><f>` (who holds it, with timeouts). */
+export interface PortalRoleSets {
+  readonly role: string;
+  /** nft identifier fragment derived from the role name. */
+  readonly id: string;
+  readonly line: number;
+  readonly entries: readonly RoleEntry[];
+}
+
+/**
+ * The portal part of a ruleset. With `redirect` (enforce mode and
+ * `unrecognized: portal`), sources that are neither assets nor permit holders
+ * have TCP 80 redirected to `httpPort` and 443 to `listenPort` on the node,
+ * and everything else they send is dropped — logged, never quarantined.
+ */
+export interface PortalRuleset {
+  readonly listenPort: number;
+  readonly httpPort: number;
+  readonly line: number;
+  readonly redirect: boolean;
+  readonly roles: readonly PortalRoleSets[];
+  /** Every asset address (the `known4`/`known6` sets), when redirecting. */
+  readonly known: readonly {
+    readonly asset: string;
+    readonly address: string;
+    readonly family: IpFamily;
+    readonly line: number;
+  }[];
 }
 
 /** An asset on the never list: alerted on and dropped, never quarantined. */

@@ -2,7 +2,6 @@
 // its description. The structural check and the JSON Schema are both derived
 // from it. Pure data.
 
-import { decoysShape } from './decoys-shape.js';
 import { DEFAULT_L2_ALLOW, L2_PROTOCOLS } from './l2-protocols.js';
 import { S7_FUNCTIONS } from './protocol-names.js';
 import type { ObjectShape, Shape, StringShape } from './shape.js';
@@ -407,9 +406,9 @@ const portal: ObjectShape = {
   properties: {
     listen: {
       kind: 'integer',
-      description: 'HTTPS port on the node (default 8443).',
+      description: 'HTTPS port on the node (default 8443); plain HTTP is answered on the next port.',
       minimum: 1,
-      maximum: 65535,
+      maximum: 65534,
     },
     certificate: {
       kind: 'object',
@@ -485,7 +484,6 @@ export const policyShape: ObjectShape = {
     rules: { kind: 'array', description: 'What is allowed; everything else is out of profile.', items: rule },
     enforcement,
     portal,
-    decoys: decoysShape,
   },
   required: ['version', 'site'],
 };
