@@ -110,4 +110,19 @@ describe('out-of-profile detector', () => {
       producer: 'policy.yaml:18 l2 default drop',
     });
   });
+
+  it('journals a kernel re-quarantine after an operator released the source, though the node still remembered the old one', () => {
+    const ctx = plantContext('enforce', 'quarantine');
+    const state = createDecideState();
+    decide(state, packet('10.20.0.66', '10.20.1.10', 502, { origin: 'quarantine' }), T0, ctx);
+    // Released by hand (`picket quarantine release`): the kernel element is gone, this state never heard.
+    const relapse = decide(
+      state,
+      packet('10.20.0.66', '10.20.1.11', 102, { origin: 'quarantine' }),
+      T0 + 10_000,
+      ctx,
+    );
+    expect(relapse.filter((a) => a.type === 'quarantine').map((a) => a.type)).toEqual(['quarantine']);
+    expect(detectionsOf(relapse).find((d) => d.kind === 'out-of-profile')?.action).toBe('quarantined');
+  });
 });

@@ -51,7 +51,7 @@ export function detectOutOfProfile(
   const id = detectionId(ctx.node, 'out-of-profile', source, target, nowMs);
   const reason = `${flowText(ctx, event, source, target)}: no rule allows it; ${never ? 'the source is on the never list: dropped, never quarantined' : SAID[kernel.taken]}`;
   if (kernel.taken === 'quarantined') {
-    quarantine(state, ctx, { address: source, detectionId: id, reason, producer }, nowMs, out);
+    quarantine(state, ctx, { address: source, detectionId: id, reason, producer }, nowMs, out, true);
   }
   openDetection(
     state,

@@ -11,6 +11,9 @@ import type { Action, ActionTaken } from './decision.js';
 import { lruDelete, lruPeek, lruSet } from './lru.js';
 import type { DecideState } from './state.js';
 
+/** Kernel quarantine logs of one address closer together than this are one quarantine seen twice. */
+const KERNEL_DUPLICATE_MS = 1_000;
+
 /** True while the node knows `address` is in quarantine. */
 export function isQuarantined(state: DecideState, address: string, nowMs: number): boolean {
   const untilMs = lruPeek(state.quarantined, address);
@@ -64,15 +67,26 @@ export function contain(
   }
 }
 
-/** Quarantines the subject unless it already is; also used to record what the kernel did itself. */
+/**
+ * Quarantines the subject unless it already is; also used to record what the
+ * kernel did itself (`byKernel`): the kernel logs a quarantine only as it adds
+ * the element, so such an event is always a new quarantine — even when this
+ * node still remembers an older one (over a second old) that an operator has
+ * since released.
+ */
 export function quarantine(
   state: DecideState,
   ctx: DecideContext,
   subject: Subject,
   nowMs: number,
   out: Action[],
+  byKernel = false,
 ): ActionTaken {
-  if (isQuarantined(state, subject.address, nowMs)) return 'already-quarantined';
+  if (isQuarantined(state, subject.address, nowMs)) {
+    // Two CPUs may both log the same kernel quarantine; only one noted over a second ago is stale.
+    const notedMs = (lruPeek(state.quarantined, subject.address) ?? 0) - ctx.quarantineSeconds * 1000;
+    if (!byKernel || nowMs - notedMs < KERNEL_DUPLICATE_MS) return 'already-quarantined';
+  }
   noteQuarantine(state, subject.address, nowMs + ctx.quarantineSeconds * 1000);
   out.push({
     type: 'quarantine',
