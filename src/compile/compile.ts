@@ -65,6 +65,7 @@ export function compile(policy: Policy, options: CompileOptions): Ruleset {
     neverAssets,
     enforcementLine: enforcement.loc.line,
     ...(queues.length === 0 ? {} : { queues }),
+    ...(policy.decoys ? { decoys: { line: policy.decoys.loc.line } } : {}),
     ...(portal === undefined ? {} : { portal }),
   };
   return { ...unhashed, hash: rulesetHash(unhashed) };

@@ -4,6 +4,7 @@
 // Ruleset → rule lines. Pure.
 
 import type { IpFamily } from '../policy/types.js';
+import { decoyForwardRules } from './decoy-rules.js';
 import { clock, comment, dayName, utcMinute } from './nft-syntax.js';
 import { permitRules, unrecognizedRules } from './portal.js';
 import { LOG_PREFIX, type Ruleset, type UtcWindow } from './ruleset.js';
@@ -65,7 +66,9 @@ export function forwardChainRules(r: Ruleset, scheduleSets: readonly ScheduleSet
     log: (prefix) =>
       `limit rate ${r.logRatePerSecond}/second burst ${r.logRatePerSecond * 2} packets log prefix "${prefix}" group ${r.logGroup}`,
   };
+  const decoyAt = (what: string) => at(r.decoys?.line ?? r.enforcementLine, what);
   return [
+    ...decoyForwardRules({ r, at: decoyAt, log: w.log }),
     ...quarantinedRules(w),
     ...stateRules(w),
     ...allowRules(w),

@@ -5,6 +5,7 @@
 // Ruleset (+ carry-over) → nft text. Pure.
 
 import type { IpFamily, QueueFailure } from '../policy/types.js';
+import { decoyBridgeRules, decoyBridgeSets, decoyInetSets } from './decoy-rules.js';
 import { allowSetName, exactSetName, forwardChainRules, type ScheduleSet } from './forward-chain.js';
 import { comment, commentText, etherType, identifierParts } from './nft-syntax.js';
 import { portalNatChain, portalSetLines } from './portal.js';
@@ -100,6 +101,7 @@ function renderInet(r: Ruleset, tableComment: string, quarantined: readonly Quar
     const entries = r.entries.filter((e) => e.family === s.family && e.schedule === s.schedule);
     body.push(...allowSet(r, allowSetName(s.family, s.id), s.family, entries), '');
   }
+  for (const lines of decoyInetSets(r)) body.push(...lines, '');
   body.push(...queueSetsAndChain(r));
   body.push(...portalSetLines(r, set), ...portalNatChain(r, chain));
   body.push(
@@ -238,7 +240,11 @@ function indent(lines: readonly string[], depth: number): string {
 function renderBridge(r: Ruleset, tableComment: string): string {
   const at = (what: string) => comment(`${r.policyFile}:${r.enforcementLine} ${what}`);
   const allowed = [...new Set(r.l2.allow)].sort((a, b) => a - b).map(etherType);
+  const log = (prefix: string) =>
+    `limit rate ${r.logRatePerSecond}/second burst ${r.logRatePerSecond * 2} packets log prefix "${prefix}" group ${r.logGroup}`;
+  const decoyAt = (what: string) => comment(`${r.policyFile}:${r.decoys?.line ?? r.enforcementLine} ${what}`);
   const rules = [
+    ...decoyBridgeRules({ r, at: decoyAt, log }),
     // br_netfilter hands bridged IPv4/IPv6 to `table inet picket`'s forward hook
     // after this chain, so IP is accepted here and judged there.
     `ether type { ip, ip6 } counter accept${at('IP: judged by table inet picket')}`,
@@ -271,6 +277,7 @@ function renderBridge(r: Ruleset, tableComment: string): string {
   const body = [
     tableComment,
     '',
+    ...decoyBridgeSets(r).flatMap((lines) => [...lines, '']),
     ...chain('forward', 'type filter hook forward priority filter; policy accept;', rules),
   ];
   return `table bridge ${TABLE_BRIDGE} {\n${indent(body, 1)}\n}`;

@@ -32,6 +32,10 @@ export const LOG_PREFIX = {
   quarantined: 'picket:quarantined:',
   /** A non-IP frame whose EtherType is not allowed at layer 2; dropped. */
   l2: 'picket:l2:',
+  /** To a decoy (IP, or an ARP request for it); the source was quarantined (IP) and the packet accepted. */
+  decoy: 'picket:decoy:',
+  /** A decoy's address used by another device (a new flow from it, ARP from another MAC, an ARP probe). */
+  decoyClaim: 'picket:decoy-claim:',
 } as const;
 
 /**
@@ -132,6 +136,8 @@ export interface Ruleset {
   readonly enforcementLine: number;
   /** Tuples judged in userspace (enforce mode only); absent when no rule names protocol functions. */
   readonly queues?: readonly QueueEntry[];
+  /** Present when the policy hosts decoys: the decoy sets and rules are rendered (line of the decoys section). */
+  readonly decoys?: { readonly line: number };
   /** The identity portal's permit sets, redirect and unrecognized-source drop; absent without `portal:`. */
   readonly portal?: PortalRuleset;
 }

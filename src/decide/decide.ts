@@ -10,6 +10,7 @@ import type { PacketEvent } from '../sense/packet-event.js';
 import { detectArpScan } from './arp-scan.js';
 import type { DecideContext } from './context.js';
 import type { Action } from './decision.js';
+import { detectDecoyTouch } from './decoy-touch.js';
 import { flushFolds } from './fold.js';
 import { detectOutOfProfile } from './out-of-profile.js';
 import { detectProtocolViolation, type ProtocolFinding } from './protocol-violation.js';
@@ -55,6 +56,15 @@ export function decide(
       break;
     case 'queue':
       break;
+    case 'decoy':
+      detectDecoyTouch(state, ctx, event, nowMs, out);
+      break;
+    case 'decoy-note':
+      detectDecoyTouch(state, ctx, event, nowMs, out);
+      return out.length === 0 ? NONE : out;
+    case 'decoy-claim':
+      // The node's decoy host yields the address; nothing to decide about the claimant here.
+      return NONE;
   }
   detectSpoofing(state, ctx, event, nowMs, out);
   detectUnknownDevice(state, ctx, event, nowMs, out);

@@ -10,7 +10,8 @@ export type DetectionKind =
   | 'spoofing' // an asset's IP seen with a different MAC
   | 'arp-scan' // ARP requests for many addresses
   | 'quarantined-source' // traffic from (or to) a quarantined or blocklisted address
-  | 'protocol-violation'; // a protocol function the rule does not allow, or a malformed frame
+  | 'protocol-violation' // a protocol function the rule does not allow, or a malformed frame
+  | 'decoy-touch'; // anything that reached a decoy (IP, ARP, or what it tried in protocol terms)
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 

@@ -23,6 +23,9 @@ const TAKEN: Readonly<Record<PacketEvent['origin'], ActionTaken>> = {
   quarantined: 'already-quarantined',
   queue: 'alerted',
   capture: 'alerted',
+  decoy: 'quarantined',
+  'decoy-claim': 'alerted',
+  'decoy-note': 'quarantined',
 };
 
 /** Detects a sender the inventory does not know. */

@@ -21,6 +21,8 @@ const ORIGIN_OF_KIND: Readonly<Record<string, EventOrigin>> = {
   'would-block': 'would-block',
   quarantined: 'quarantined',
   l2: 'l2',
+  decoy: 'decoy',
+  'decoy-claim': 'decoy-claim',
 };
 
 const ARPHRD_ETHER = 1;

@@ -13,6 +13,9 @@ export type EventOrigin =
   | 'would-block' // monitor mode (picket:would-block:)
   | 'quarantined' // traffic from or to an already quarantined address (picket:quarantined:)
   | 'l2' // a non-IP frame the bridge table logged (picket:l2:)
+  | 'decoy' // to a decoy, or an ARP request for one (picket:decoy:)
+  | 'decoy-claim' // a decoy's address used by another device (picket:decoy-claim:)
+  | 'decoy-note' // what a peer tried on a decoy, reported by the decoy server (summary says it)
   | 'queue' // a packet of a protocol-aware flow, queued for a verdict (NFQUEUE)
   | 'capture'; // seen on a SPAN/TAP port in sensor mode
 
