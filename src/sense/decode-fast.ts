@@ -108,55 +108,66 @@ function mac(b: Uint8Array, o: number): number {
   return u16(b, o) * 0x1_0000_0000 + u32(b, o + 2);
 }
 
-/** Decodes `bytes` of pcap link type `linktype` into `f`; returns false when nothing was recognised. */
-export function decodeFast(linktype: number, bytes: Uint8Array, f: FastFrame): boolean {
+/**
+ * Decodes the frame in `bytes[start, end)` (the whole array by default) of pcap
+ * link type `linktype` into `f`; offsets in `f` index `bytes`. Returns false
+ * when nothing was recognised.
+ */
+export function decodeFast(
+  linktype: number,
+  bytes: Uint8Array,
+  f: FastFrame,
+  start = 0,
+  end = bytes.length,
+): boolean {
   reset(f);
+  const n = end - start;
   switch (linktype) {
     case 1:
-      return ethernet(bytes, f);
+      return ethernet(bytes, start, end, f);
     case 101:
     case 228:
     case 229:
-      return ip(bytes, 0, f);
+      return ip(bytes, start, end, f);
     case 0:
     case 108:
-      return bytes.length >= 4 && ip(bytes, 4, f);
+      return n >= 4 && ip(bytes, start + 4, end, f);
     case 113:
-      if (bytes.length < 16) return false;
-      if (u16(bytes, 2) === 1 && u16(bytes, 4) === 6) f.srcMac = mac(bytes, 6);
-      return l3(u16(bytes, 14), bytes, 16, f);
+      if (n < 16) return false;
+      if (u16(bytes, start + 2) === 1 && u16(bytes, start + 4) === 6) f.srcMac = mac(bytes, start + 6);
+      return l3(u16(bytes, start + 14), bytes, start + 16, end, f);
     case 276:
-      if (bytes.length < 20) return false;
-      if (u16(bytes, 8) === 1 && bytes[11] === 6) f.srcMac = mac(bytes, 12);
-      return l3(u16(bytes, 0), bytes, 20, f);
+      if (n < 20) return false;
+      if (u16(bytes, start + 8) === 1 && bytes[start + 11] === 6) f.srcMac = mac(bytes, start + 12);
+      return l3(u16(bytes, start), bytes, start + 20, end, f);
     default:
       return false;
   }
 }
 
-function ethernet(b: Uint8Array, f: FastFrame): boolean {
-  if (b.length < 14) return false;
-  f.dstMac = mac(b, 0);
-  f.srcMac = mac(b, 6);
-  let type = u16(b, 12);
-  let at = 14;
+function ethernet(b: Uint8Array, start: number, end: number, f: FastFrame): boolean {
+  if (end - start < 14) return false;
+  f.dstMac = mac(b, start);
+  f.srcMac = mac(b, start + 6);
+  let type = u16(b, start + 12);
+  let at = start + 14;
   for (let tags = 0; type === 0x8100 || type === 0x88a8 || type === 0x9100 || type === 0x9200; tags++) {
-    if (tags === 4 || at + 4 > b.length) {
+    if (tags === 4 || at + 4 > end) {
       f.malformed = true;
       return true;
     }
     type = u16(b, at + 2);
     at += 4;
   }
-  return l3(type, b, at, f);
+  return l3(type, b, at, end, f);
 }
 
-function l3(type: number, b: Uint8Array, at: number, f: FastFrame): boolean {
+function l3(type: number, b: Uint8Array, at: number, end: number, f: FastFrame): boolean {
   f.etherType = type;
-  if (type === 0x0800 || type === 0x86dd) return ip(b, at, f);
+  if (type === 0x0800 || type === 0x86dd) return ip(b, at, end, f);
   if (type === 0x0806) {
-    if (b.length - at < 28 || b[at + 4] !== 6 || b[at + 5] !== 4) {
-      f.malformed = b.length - at < 28;
+    if (end - at < 28 || b[at + 4] !== 6 || b[at + 5] !== 4) {
+      f.malformed = end - at < 28;
       return true;
     }
     f.arpOp = u16(b, at + 6);
@@ -167,17 +178,17 @@ function l3(type: number, b: Uint8Array, at: number, f: FastFrame): boolean {
   return true;
 }
 
-function ip(b: Uint8Array, o: number, f: FastFrame): boolean {
-  if (o >= b.length) return false;
+function ip(b: Uint8Array, o: number, end: number, f: FastFrame): boolean {
+  if (o >= end) return false;
   const version = b[o]! >> 4;
-  if (version === 4) return ipv4(b, o, f);
-  if (version === 6) return ipv6(b, o, f);
+  if (version === 4) return ipv4(b, o, end, f);
+  if (version === 6) return ipv6(b, o, end, f);
   f.malformed = true;
   return false;
 }
 
-function ipv4(b: Uint8Array, o: number, f: FastFrame): boolean {
-  if (b.length - o < 20) {
+function ipv4(b: Uint8Array, o: number, end: number, f: FastFrame): boolean {
+  if (end - o < 20) {
     f.malformed = true;
     return false;
   }
@@ -187,7 +198,7 @@ function ipv4(b: Uint8Array, o: number, f: FastFrame): boolean {
   f.protocol = b[o + 9]!;
   f.src4 = u32(b, o + 12);
   f.dst4 = u32(b, o + 16);
-  if (ihl < 20 || total < ihl || o + ihl > b.length) {
+  if (ihl < 20 || total < ihl || o + ihl > end) {
     f.malformed = true;
     return true;
   }
@@ -196,12 +207,12 @@ function ipv4(b: Uint8Array, o: number, f: FastFrame): boolean {
     return true;
   }
   // A snap length cuts the bytes, an Ethernet pad lengthens them: the IP total length bounds the payload.
-  transport(b, o + ihl, Math.min(b.length, o + total), f);
+  transport(b, o + ihl, Math.min(end, o + total), f);
   return true;
 }
 
-function ipv6(b: Uint8Array, o: number, f: FastFrame): boolean {
-  if (b.length - o < 40) {
+function ipv6(b: Uint8Array, o: number, frameEnd: number, f: FastFrame): boolean {
+  if (frameEnd - o < 40) {
     f.malformed = true;
     return false;
   }
@@ -209,7 +220,7 @@ function ipv6(b: Uint8Array, o: number, f: FastFrame): boolean {
   f.src6 = ipv6Text(b, o + 8);
   f.dst6 = ipv6Text(b, o + 24);
   const length = u16(b, o + 4);
-  const end = length === 0 ? b.length : Math.min(b.length, o + 40 + length);
+  const end = length === 0 ? frameEnd : Math.min(frameEnd, o + 40 + length);
   let next = b[o + 6]!;
   let at = o + 40;
   // RFC 8200 §4: hop-by-hop, routing, destination options and AH chain on with a length.
