@@ -67,6 +67,11 @@ function plain(address: string | undefined): string {
   return (address ?? '').replace(/^::ffff:/, '');
 }
 
+/** The identity with the decoy's address as a field (EtherNet/IP reports its own address). */
+function withAddress(spec: DecoySpec): DecoySpec['identity'] {
+  return { ...spec.identity, fields: { ...spec.identity.fields, ipAddress: spec.ip } };
+}
+
 function keyOf(spec: DecoySpec): string {
   return `${spec.id}\n${JSON.stringify(spec.identity)}`;
 }
@@ -307,7 +312,7 @@ export function createDecoyServer(options: DecoyServerOptions): DecoyServer {
       const decoy: Hosted = {
         spec,
         key: keyOf(spec),
-        services: servicesOf(spec.identity),
+        services: servicesOf(withAddress(spec)),
         sockets: new Set(),
         udp: [],
       };

@@ -3,9 +3,11 @@
 // conversations. identity → DecoyService[]. Pure.
 
 import { SILENCE } from './bytes.js';
+import { openEnipTcp, openEnipUdp } from './enip.js';
 import { openModbus } from './modbus.js';
 import { modbusMapOf } from './modbus-map.js';
 import { PROFILE_TABLES, type ServiceSpec } from './profiles.js';
+import { openS7 } from './s7.js';
 import type { Conversation, DecoyIdentity, DecoyProfile, DecoyService, Exchange } from './types.js';
 
 export { drawIdentity, plantNameOf } from './identity.js';
@@ -30,13 +32,16 @@ interface Behaviour {
 const quiet = (open: () => Conversation): Behaviour => ({ greeting: () => SILENCE, open });
 
 /** Builds a protocol's behaviour for one decoy; state shared by its conversations lives in the closure. */
-const BEHAVIOURS: Readonly<Record<ServiceSpec['protocol'], (identity: DecoyIdentity) => Behaviour>> = {
+const BEHAVIOURS: Readonly<
+  Record<ServiceSpec['protocol'], (identity: DecoyIdentity, spec: ServiceSpec) => Behaviour>
+> = {
   modbus: (identity) => {
     const map = modbusMapOf(identity);
     return quiet(() => openModbus(identity, map));
   },
-  s7comm: () => quiet(() => ({ receive: () => SILENCE })),
-  enip: () => quiet(() => ({ receive: () => SILENCE })),
+  s7comm: (identity) => quiet(() => openS7(identity)),
+  enip: (identity, spec) =>
+    quiet(() => (spec.transport === 'udp' ? openEnipUdp(identity) : openEnipTcp(identity))),
   bacnet: () => quiet(() => ({ receive: () => SILENCE })),
   iec104: () => quiet(() => ({ receive: () => SILENCE })),
   dnp3: () => quiet(() => ({ receive: () => SILENCE })),
@@ -48,7 +53,7 @@ const BEHAVIOURS: Readonly<Record<ServiceSpec['protocol'], (identity: DecoyIdent
 /** The services a decoy with this identity offers. */
 export function servicesOf(identity: DecoyIdentity): DecoyService[] {
   return PROFILE_TABLES[identity.profile].services.map((spec) => {
-    const behaviour = BEHAVIOURS[spec.protocol](identity);
+    const behaviour = BEHAVIOURS[spec.protocol](identity, spec);
     return {
       transport: spec.transport,
       port: spec.port,
