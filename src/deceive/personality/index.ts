@@ -2,8 +2,10 @@
 // identity, the services its decoy listens on, each ready to open
 // conversations. identity → DecoyService[]. Pure.
 
+import { openBacnet } from './bacnet.js';
 import { SILENCE } from './bytes.js';
 import { openEnipTcp, openEnipUdp } from './enip.js';
+import { openIec104 } from './iec104.js';
 import { openModbus } from './modbus.js';
 import { modbusMapOf } from './modbus-map.js';
 import { PROFILE_TABLES, type ServiceSpec } from './profiles.js';
@@ -42,8 +44,8 @@ const BEHAVIOURS: Readonly<
   s7comm: (identity) => quiet(() => openS7(identity)),
   enip: (identity, spec) =>
     quiet(() => (spec.transport === 'udp' ? openEnipUdp(identity) : openEnipTcp(identity))),
-  bacnet: () => quiet(() => ({ receive: () => SILENCE })),
-  iec104: () => quiet(() => ({ receive: () => SILENCE })),
+  bacnet: (identity) => quiet(() => openBacnet(identity)),
+  iec104: (identity) => quiet(() => openIec104(identity)),
   dnp3: () => quiet(() => ({ receive: () => SILENCE })),
   ssh: () => quiet(() => ({ receive: () => SILENCE })),
   vnc: () => quiet(() => ({ receive: () => SILENCE })),
