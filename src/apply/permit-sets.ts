@@ -48,3 +48,27 @@ export function permitElementsText(elements: readonly PermitElement[]): string {
     )
     .join('');
 }
+
+/**
+ * One transaction that (re)places a permit element with a fresh timeout: nft
+ * `add` leaves an existing element's timeout alone and `delete` of a missing
+ * one fails, so add, delete, add.
+ */
+export function permitPutText(set: string, address: string, timeoutSeconds: number): string {
+  const t = Math.max(1, Math.ceil(timeoutSeconds));
+  return [
+    `add element inet picket ${set} { ${address} }`,
+    `delete element inet picket ${set} { ${address} }`,
+    `add element inet picket ${set} { ${address} timeout ${t}s }`,
+    '',
+  ].join('\n');
+}
+
+/** One transaction that removes a permit element whether or not it is still there. */
+export function permitDeleteText(set: string, address: string): string {
+  return [
+    `add element inet picket ${set} { ${address} }`,
+    `delete element inet picket ${set} { ${address} }`,
+    '',
+  ].join('\n');
+}

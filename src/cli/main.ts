@@ -44,6 +44,10 @@ const commands: Readonly<Record<string, Command>> = {
     summary: 'node --config <node.yaml>    run the enforcement node (signals: HUP reload, TERM stop)',
     load: async () => (await import('./node.js')).main,
   },
+  permits: {
+    summary: 'permits [list] [--all] [--json] | revoke <ip|id>',
+    load: async () => (await import('./permits.js')).main,
+  },
   detections: {
     summary: 'detections [--follow] [--json] [--since 10m] [--kind scan] [--journal path]',
     load: async () => (await import('./detections.js')).main,

@@ -13,7 +13,9 @@ import { parseNodeConfig } from '../node/config.js';
 import { nodeHealth, startNode, WATCH_DEBOUNCE_MS } from '../node/daemon.js';
 import { createEngines } from '../node/engines.js';
 import { startHttpServer } from '../node/http-server.js';
+import { createJournal } from '../node/journal.js';
 import { createLogger } from '../node/log.js';
+import { createNodePortal } from '../node/portal.js';
 import { setUpWire } from '../node/wire.js';
 import { hasErrors, renderDiagnostic } from '../policy/diagnostic.js';
 import { PicketError, UsageError } from './errors.js';
@@ -60,6 +62,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   const journalFile = config.journalFile ?? join(store.dir, 'journal.db');
   const engines = createEngines(config, journalFile);
   const nft = createNft();
+  // The portal keeps its permits in the same journal file, on its own connection.
+  const permitJournal = createJournal(journalFile);
+  const portal = createNodePortal({
+    nft,
+    database: permitJournal.database,
+    log,
+    stateDir: store.dir,
+    config,
+    now: Date.now,
+  });
   const node = await startNode({
     config,
     log,
@@ -67,6 +79,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     store,
     ...engines,
     setUpWire,
+    portal,
     startProtocol: async (policy, onFinding, nowMs) => {
       const enforcement = await startProtocolEnforcement(policy, onFinding, nowMs);
       return {
@@ -125,6 +138,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       clearTimeout(debounce);
       watcher.close();
       void Promise.all([node.stop(), server?.close()]).finally(() => {
+        permitJournal.close();
         nft.close();
         store.close();
         resolve(0);

@@ -34,6 +34,8 @@ export interface NodeConfig {
   readonly metrics: { readonly host: string; readonly port: number };
   readonly reconcileIntervalSeconds: number;
   readonly logLevel: LogLevel;
+  /** Address (with prefix length) the node puts on its bridge for the identity portal; absent: none. */
+  readonly portalAddress?: { readonly address: string; readonly prefixLength: number };
 }
 
 /** Outcome of parsing: the config when there are no errors, and every diagnostic, sorted. */
@@ -95,6 +97,9 @@ export const nodeConfigShape: ObjectShape = {
     },
     'reconcile-interval': text('How often kernel quarantine and journal are compared, e.g. 60s.'),
     'log-level': text('debug, info, warn or error.', { enum: ['debug', 'info', 'warn', 'error'] }),
+    'portal-address': text(
+      'Bridge mode: IPv4 address/prefix the node puts on its bridge so the identity portal can answer redirected clients, e.g. 10.20.0.2/16.',
+    ),
   },
 };
 
@@ -140,6 +145,7 @@ export function parseNodeConfig(source: string, file: string): NodeConfigResult 
   const policyFile = path('policy') ?? '';
   const stateDir = path('state-dir');
   const journalFile = path('journal');
+  const portalAddress = readPortalAddress(at('portal-address')?.value, wire, report);
 
   const diagnostics = done();
   if (hasErrors(diagnostics) || !wire) return { diagnostics };
@@ -154,6 +160,7 @@ export function parseNodeConfig(source: string, file: string): NodeConfigResult 
       metrics,
       reconcileIntervalSeconds,
       logLevel,
+      ...(portalAddress === undefined ? {} : { portalAddress }),
     },
     diagnostics,
   };
@@ -288,4 +295,35 @@ function readInterval(value: LocatedValue | undefined, report: Report): number {
     );
   }
   return seconds;
+}
+
+/** `portal-address`: an IPv4 host address with its prefix length, in bridge mode only. */
+function readPortalAddress(
+  value: LocatedValue | undefined,
+  wire: NodeWire | undefined,
+  report: Report,
+): NodeConfig['portalAddress'] {
+  if (value?.kind !== 'scalar' || typeof value.value !== 'string') return undefined;
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(value.value);
+  const octets = m?.[1]?.split('.').map(Number) ?? [];
+  const prefixLength = Number(m?.[2]);
+  if (!m || octets.some((o) => o > 255) || prefixLength < 1 || prefixLength > 32) {
+    report.error(
+      'invalid-address',
+      value.loc,
+      `node config: portal-address "${value.value}" is not an IPv4 address/prefix`,
+      'write e.g. 10.20.0.2/16: a free address on the plant segment, with its prefix length',
+    );
+    return undefined;
+  }
+  if (wire !== undefined && wire.mode !== 'bridge') {
+    report.error(
+      'section-not-for-mode',
+      value.loc,
+      `node config: portal-address is only for mode bridge, but mode is ${wire.mode}`,
+      'remove it: the portal needs an address on the bridge',
+    );
+    return undefined;
+  }
+  return { address: m[1] as string, prefixLength };
 }

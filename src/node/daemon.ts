@@ -15,6 +15,7 @@ import { enforcePolicy, type InForce } from './enforcer.js';
 import { healthOf, type NodeStatus } from './health.js';
 import type { Logger } from './log.js';
 import { type NodeSnapshot, renderMetrics } from './metrics.js';
+import type { NodePortal } from './portal.js';
 import type {
   DeciderPort,
   IntakePort,
@@ -41,6 +42,8 @@ export interface NodeDeps {
   readonly setUpWire: (wire: NodeConfig['wire']) => { actions: readonly string[] };
   /** NFQUEUE enforcement of the policy's protocol rules; absent where it is not wired. */
   readonly startProtocol?: StartProtocol;
+  /** The identity portal (started when the policy asks for it); absent where it is not wired. */
+  readonly portal?: NodePortal;
   /** After each committed apply: turns on the br_netfilter switches. */
   readonly afterApply: () => void;
   readonly now: () => number;
@@ -160,6 +163,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
         ? 'policy applied'
         : 'policy already in force';
     if (enforcing) protocol.sync(outcome.inForce, atMs);
+    if (enforcing) void deps.portal?.sync(outcome.inForce);
     log.info(what, {
       reason,
       hash: ruleset.hash,
@@ -173,6 +177,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
 
   const reconcileNow = (neverFromKernel?: readonly string[]) => {
     if (!enforcing) return;
+    deps.portal?.reconcile(false);
     try {
       if (neverFromKernel === undefined && !rulesetStillOurs()) return;
       const never = new Set(neverFromKernel ?? inForce?.ruleset.never ?? []);
@@ -270,6 +275,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
 
   const snapshot = (): NodeSnapshot => {
     const queueVerdicts = protocol.verdicts();
+    const portal = deps.portal?.snapshot();
     const counts = loop.counts();
     const stats = intake?.stats();
     return {
@@ -291,6 +297,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
         failures: applyFailures,
       },
       ...(queueVerdicts ? { queueVerdicts } : {}),
+      ...(portal ? { portal } : {}),
       driftTotal,
       memory: deps.memory(),
     };
@@ -308,6 +315,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
       clearTimeout(retry);
       await intake?.close();
       await protocol.close();
+      await deps.portal?.close();
       // Whatever the intake delivered is decided and journaled before exit.
       loop.drain();
       journal.close();

@@ -32,6 +32,8 @@ export interface NodeSnapshot {
   readonly intake?: IntakeCounters;
   readonly events: { readonly processed: number; readonly dropped: number; readonly queued: number };
   readonly queueVerdicts?: Readonly<Record<string, number>>;
+  /** The identity portal, when it runs: login attempts by outcome and permits in force. */
+  readonly portal?: { readonly logins: Readonly<Record<string, number>>; readonly activePermits: number };
   readonly apply: {
     readonly lastDurationMs: number;
     readonly lastSuccess: boolean;
@@ -144,6 +146,15 @@ export function renderMetrics(s: NodeSnapshot): string {
       'NFQUEUE verdicts.',
       byKey(s.queueVerdicts, 'verdict'),
     );
+  }
+  if (s.portal) {
+    x.metric(
+      'picket_portal_logins_total',
+      'counter',
+      'Portal login attempts by outcome.',
+      byKey(s.portal.logins, 'outcome'),
+    );
+    x.one('picket_portal_permits_active', 'gauge', 'Portal permits in force.', s.portal.activePermits);
   }
   x.one(
     'picket_apply_duration_ms',
