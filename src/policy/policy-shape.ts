@@ -2,6 +2,7 @@
 // its description. The structural check and the JSON Schema are both derived
 // from it. Pure data.
 
+import { decoysShape } from './decoys-shape.js';
 import { DEFAULT_L2_ALLOW, L2_PROTOCOLS } from './l2-protocols.js';
 import { S7_FUNCTIONS } from './protocol-names.js';
 import type { ObjectShape, Shape, StringShape } from './shape.js';
@@ -484,6 +485,7 @@ export const policyShape: ObjectShape = {
     rules: { kind: 'array', description: 'What is allowed; everything else is out of profile.', items: rule },
     enforcement,
     portal,
+    decoys: decoysShape,
   },
   required: ['version', 'site'],
 };
