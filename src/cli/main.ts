@@ -56,6 +56,11 @@ const commands: Readonly<Record<string, Command>> = {
     summary: 'learn <capture>… [--out policy.yaml] [--interface IF --duration 10m] [--generalize]',
     load: async () => (await import('./learn.js')).main,
   },
+  simulate: {
+    summary:
+      'simulate <policy.yaml> <capture>… [--json] [--quiet] [--without-node]  what the policy would do',
+    load: async () => (await import('./simulate.js')).main,
+  },
   lab: {
     summary: 'lab up <lab.yaml> | down | exec <host> <cmd…>',
     load: async () => (await import('./lab.js')).main,
