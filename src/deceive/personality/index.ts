@@ -3,8 +3,11 @@
 // conversations. identity → DecoyService[]. Pure.
 
 import { openBacnet } from './bacnet.js';
+import { openSsh, openVnc, sshGreeting, vncGreeting } from './banner.js';
 import { SILENCE } from './bytes.js';
+import { openDnp3 } from './dnp3.js';
 import { openEnipTcp, openEnipUdp } from './enip.js';
+import { openHttp } from './http.js';
 import { openIec104 } from './iec104.js';
 import { openModbus } from './modbus.js';
 import { modbusMapOf } from './modbus-map.js';
@@ -46,10 +49,10 @@ const BEHAVIOURS: Readonly<
     quiet(() => (spec.transport === 'udp' ? openEnipUdp(identity) : openEnipTcp(identity))),
   bacnet: (identity) => quiet(() => openBacnet(identity)),
   iec104: (identity) => quiet(() => openIec104(identity)),
-  dnp3: () => quiet(() => ({ receive: () => SILENCE })),
-  ssh: () => quiet(() => ({ receive: () => SILENCE })),
-  vnc: () => quiet(() => ({ receive: () => SILENCE })),
-  http: () => quiet(() => ({ receive: () => SILENCE })),
+  dnp3: (identity) => quiet(() => openDnp3(identity)),
+  ssh: (identity) => ({ greeting: () => sshGreeting(identity), open: () => openSsh(identity) }),
+  vnc: (identity) => ({ greeting: vncGreeting, open: () => openVnc(identity) }),
+  http: (identity) => quiet(() => openHttp(identity)),
 };
 
 /** The services a decoy with this identity offers. */

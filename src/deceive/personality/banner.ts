@@ -1,0 +1,156 @@
+// Engineering workstation services that greet first: SSH (identification
+// string and a server KEXINIT, then the key exchange is cut off) and VNC
+// (RFB 003.008, VNC authentication that always fails). Bytes → replies +
+// notes; nothing ever authenticates. RFC 4253, RFC 6143. Pure.
+
+import { ascii, bytesOf, concat, exchange, SILENCE, u32be } from './bytes.js';
+import { hash32 } from './seeded.js';
+import type { Conversation, DecoyIdentity, Exchange, TouchNote } from './types.js';
+
+/** Longest identification line or handshake message a peer may send before the decoy gives up. */
+const MAX_LINE = 255;
+
+function text(identity: DecoyIdentity, name: string, fallback: string): string {
+  const v = identity.fields[name];
+  return typeof v === 'string' ? v : fallback;
+}
+
+function printable(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes.subarray(0, 80)).replace(/[^\x20-\x7e]/g, '?');
+}
+
+/** A stable 16-byte value per decoy and purpose (SSH cookie, VNC challenge). */
+function sixteen(identity: DecoyIdentity, purpose: string): number[] {
+  return [0, 1, 2, 3].flatMap((i) => u32be(hash32(`${identity.serial}/${purpose}/${i}`)));
+}
+
+/** The SSH identification string the decoy sends first. */
+export function sshGreeting(identity: DecoyIdentity): Exchange {
+  return exchange([bytesOf(ascii(`SSH-2.0-${text(identity, 'sshVersion', 'OpenSSH_8.0')}\r\n`))]);
+}
+
+function nameList(names: string): number[] {
+  return [...u32be(names.length), ...ascii(names)];
+}
+
+/** A binary SSH packet (no MAC, no encryption yet) with padding to a multiple of 8. */
+function sshPacket(payload: readonly number[]): Uint8Array {
+  const padding = 8 - ((payload.length + 5) % 8) + 4;
+  return bytesOf([
+    ...u32be(payload.length + padding + 1),
+    padding,
+    ...payload,
+    ...new Array<number>(padding).fill(0),
+  ]);
+}
+
+function kexInit(identity: DecoyIdentity): Uint8Array {
+  const windows = text(identity, 'sshVersion', '').includes('Windows');
+  const kex = windows
+    ? 'curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,diffie-hellman-group14-sha1'
+    : 'curve25519-sha256,ecdh-sha2-nistp256,ecdh-sha2-nistp384,diffie-hellman-group14-sha256';
+  const ciphers =
+    'chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com';
+  const macs =
+    'umac-64-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256,hmac-sha1';
+  return sshPacket([
+    20,
+    ...sixteen(identity, 'ssh-cookie'),
+    ...nameList(kex),
+    ...nameList('rsa-sha2-512,rsa-sha2-256,ssh-rsa,ecdsa-sha2-nistp256,ssh-ed25519'),
+    ...nameList(ciphers),
+    ...nameList(ciphers),
+    ...nameList(macs),
+    ...nameList(macs),
+    ...nameList('none'),
+    ...nameList('none'),
+    ...nameList(''),
+    ...nameList(''),
+    0,
+    0,
+    0,
+    0,
+    0,
+  ]);
+}
+
+/** SSH: the client's identification line is noted and answered with KEXINIT; its key exchange ends it. */
+export function openSsh(identity: DecoyIdentity): Conversation {
+  let buffered: Uint8Array = new Uint8Array(0);
+  let identified = false;
+  return {
+    receive(bytes) {
+      if (identified)
+        return exchange(
+          [],
+          [{ protocol: 'ssh', what: 'SSH key exchange started', severity: 'medium' }],
+          true,
+        );
+      buffered = concat([buffered, bytes]);
+      const end = buffered.indexOf(0x0a);
+      if (end < 0)
+        return buffered.length > MAX_LINE
+          ? exchange([], [{ protocol: 'ssh', what: 'SSH: no identification line', severity: 'medium' }], true)
+          : SILENCE;
+      identified = true;
+      const line = printable(buffered.subarray(0, end)).trim();
+      const ok = line.startsWith('SSH-');
+      const note: TouchNote = {
+        protocol: 'ssh',
+        what: ok ? `SSH client ${line}` : `not SSH: ${line}`,
+        severity: 'medium',
+      };
+      return ok
+        ? exchange([kexInit(identity)], [note])
+        : exchange([bytesOf(ascii('Protocol mismatch.\n'))], [note], true);
+    },
+  };
+}
+
+/** VNC greets with its protocol version. */
+export function vncGreeting(): Exchange {
+  return exchange([bytesOf(ascii('RFB 003.008\n'))]);
+}
+
+/** VNC: version, security type 2 (VNC authentication), a challenge, and always "Authentication failed". */
+export function openVnc(identity: DecoyIdentity): Conversation {
+  let step: 'version' | 'security' | 'response' | 'done' = 'version';
+  let buffered: Uint8Array = new Uint8Array(0);
+  const note = (what: string, severity: TouchNote['severity']): TouchNote => ({
+    protocol: 'vnc',
+    what: `VNC ${what}`,
+    severity,
+  });
+  return {
+    receive(bytes) {
+      if (step === 'done') return exchange([], [], true);
+      buffered = concat([buffered, bytes]);
+      const need = step === 'version' ? 12 : step === 'security' ? 1 : 16;
+      if (buffered.length < need) return buffered.length > MAX_LINE ? exchange([], [], true) : SILENCE;
+      const message = buffered.subarray(0, need);
+      buffered = buffered.slice(need);
+      if (step === 'version') {
+        const version = printable(message).trim();
+        if (!version.startsWith('RFB ')) return exchange([], [note(`not RFB: ${version}`, 'medium')], true);
+        step = 'security';
+        return exchange([bytesOf([1, 2])], [note(`client ${version}`, 'medium')]);
+      }
+      if (step === 'security') {
+        if (message[0] !== 2)
+          return exchange(
+            [bytesOf([...u32be(1), ...u32be(21), ...ascii('Security type invalid')])],
+            [note(`security type ${message[0]}`, 'medium')],
+            true,
+          );
+        step = 'response';
+        return exchange(
+          [bytesOf(sixteen(identity, 'vnc-challenge'))],
+          [note('authentication started', 'medium')],
+        );
+      }
+      step = 'done';
+      const failed = bytesOf([...u32be(1), ...u32be(21), ...ascii('Authentication failed')]);
+      return exchange([failed], [note('authentication attempt (password response sent)', 'high')], true);
+    },
+  };
+}
