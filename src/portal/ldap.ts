@@ -7,18 +7,29 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { Client, InvalidCredentialsError, NoSuchObjectError, ResultCodeError } from 'ldapts';
+import {
+  type BerReader,
+  Client,
+  Control,
+  InvalidCredentialsError,
+  NoSuchObjectError,
+  ResultCodeError,
+} from 'ldapts';
 import type { LdapBackendConfig } from '../policy/types.js';
 import type { AuthBackend, AuthOutcome, AuthRequest } from './backend.js';
 import { genericRejectMessage } from './backend.js';
 import { defaultGroupFilter, groupFilterFor, userDnFor } from './codec/ldap-escape.js';
+import { type PasswordPolicyError, passwordPolicyError, passwordPolicyOid } from './codec/ppolicy.js';
 import { mapRole } from './codec/role-map.js';
 import { describeConnectionError } from './connection-errors.js';
 
 /** Builds the LDAP backend; `roles` are the policy's role names. */
 export function createLdapBackend(config: LdapBackendConfig, roles: readonly string[]): AuthBackend {
   const name = config.name;
-  const reject = (reason: 'bad-credentials' | 'unknown-user' | 'no-role', detail: string): AuthOutcome => ({
+  const reject = (
+    reason: 'bad-credentials' | 'locked' | 'unknown-user' | 'no-role',
+    detail: string,
+  ): AuthOutcome => ({
     kind: 'reject',
     backend: name,
     reason,
@@ -89,10 +100,13 @@ export function createLdapBackend(config: LdapBackendConfig, roles: readonly str
     } catch (error) {
       return unavailable(describeConnectionError(error, config.url, 'StartTLS'));
     }
+    const policy = new PasswordPolicyControl();
     try {
-      await client.bind(dn, password);
+      await client.bind(dn, password, policy);
     } catch (error) {
       if (error instanceof InvalidCredentialsError) {
+        const locked = policy.error();
+        if (locked !== undefined) return reject('locked', `password policy: ${locked}`);
         return (await userExists(dn))
           ? reject('bad-credentials', 'invalidCredentials (49)')
           : reject('unknown-user', `no entry ${dn}`);
@@ -101,6 +115,9 @@ export function createLdapBackend(config: LdapBackendConfig, roles: readonly str
         return unavailable(`bind refused by ${config.url}: ${error.message}`);
       return unavailable(describeConnectionError(error, config.url, 'bind'));
     }
+    // A bind that succeeded under a policy error (changeAfterReset) grants nothing else.
+    const policyError = policy.error();
+    if (policyError !== undefined) return reject('locked', `password policy: ${policyError}`);
     let groups: string[];
     try {
       groups = await groupsOf(client, user, dn);
@@ -146,6 +163,28 @@ export function createLdapBackend(config: LdapBackendConfig, roles: readonly str
       attributes: ['cn'],
     });
     return searchEntries.flatMap((e) => [e.dn, ...[e.cn ?? []].flat().map(String)]);
+  }
+}
+
+/**
+ * The Password Policy request control (slapd ppolicy): ldapts hands a response
+ * control with the same OID back to this object, so after the bind it holds
+ * the server's verdict on a locked account or an expired password.
+ */
+class PasswordPolicyControl extends Control {
+  private response: Uint8Array | undefined;
+
+  constructor() {
+    super(passwordPolicyOid);
+  }
+
+  protected override parseControl(reader: BerReader): void {
+    this.response = Uint8Array.from(reader.buffer);
+  }
+
+  /** The policy error the server reported, if any. */
+  error(): PasswordPolicyError | undefined {
+    return this.response === undefined ? undefined : passwordPolicyError(this.response);
   }
 }
 

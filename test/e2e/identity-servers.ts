@@ -4,7 +4,9 @@
 // (PAP users with Filter-Id / Class, one user answered with an
 // Access-Challenge whose one-time code is fixed). Each runs from its own temp
 // directory on free loopback ports (never the system's 389/636/1812) and is
-// killed by stop(). Needs root, slapd, slapadd, freeradius and openssl.
+// killed by stop(). slapd runs the ppolicy overlay (a locked user, and one
+// locked after 3 wrong passwords). Needs root, slapd, slapadd, freeradius and
+// openssl.
 //
 //   test process ──ldap://127.0.0.1:P1 (StartTLS)──▶ slapd  (temp dir, mdb)
 //                ──ldaps://127.0.0.1:P2──────────▶ slapd
@@ -30,6 +32,8 @@ export const directory = {
     carol: 'carol-pass', // no group
     'o,hara': 'ohara-pass', // a comma in the uid: groupOfNames vendor-siemens
     'b*': 'bstar-pass', // memberUid=b* would match bob's group if the filter were not escaped
+    dora: 'dora-pass', // locked by the administrator (pwdAccountLockedTime), groupOfNames vendor-siemens
+    frank: 'frank-pass', // strict password policy: locked after 3 wrong passwords, groupOfNames vendor-siemens
   },
 } as const;
 
@@ -148,7 +152,7 @@ export async function makeCertificates(dir: string): Promise<void> {
   ]);
 }
 
-function person(uid: string, dnValue: string, password: string): string {
+function person(uid: string, dnValue: string, password: string, extra: readonly string[] = []): string {
   return [
     `dn: uid=${dnValue},ou=people,dc=plant,dc=example`,
     'objectClass: inetOrgPerson',
@@ -156,6 +160,7 @@ function person(uid: string, dnValue: string, password: string): string {
     `cn: ${uid}`,
     'sn: test',
     `userPassword: ${password}`,
+    ...extra,
     '',
   ].join('\n');
 }
@@ -166,13 +171,22 @@ function directoryLdif(): string {
     'dn: dc=plant,dc=example\nobjectClass: dcObject\nobjectClass: organization\no: plant\ndc: plant\n',
     'dn: ou=people,dc=plant,dc=example\nobjectClass: organizationalUnit\nou: people\n',
     'dn: ou=groups,dc=plant,dc=example\nobjectClass: organizationalUnit\nou: groups\n',
+    'dn: ou=policies,dc=plant,dc=example\nobjectClass: organizationalUnit\nou: policies\n',
+    // The default policy only honours locks; the strict one locks after 3 failures.
+    'dn: cn=default,ou=policies,dc=plant,dc=example\nobjectClass: device\nobjectClass: pwdPolicy\ncn: default',
+    'pwdAttribute: userPassword\npwdLockout: TRUE\n',
+    'dn: cn=strict,ou=policies,dc=plant,dc=example\nobjectClass: device\nobjectClass: pwdPolicy\ncn: strict',
+    'pwdAttribute: userPassword\npwdLockout: TRUE\npwdMaxFailure: 3\n',
     person('alice', 'alice', p.alice),
     person('bob', 'bob', p.bob),
     person('carol', 'carol', p.carol),
     person('o,hara', 'o\\,hara', p['o,hara']),
     person('b*', 'b*', p['b*']),
+    person('dora', 'dora', p.dora, ['pwdAccountLockedTime: 000001010000Z']),
+    person('frank', 'frank', p.frank, ['pwdPolicySubentry: cn=strict,ou=policies,dc=plant,dc=example']),
     'dn: cn=vendor-siemens,ou=groups,dc=plant,dc=example\nobjectClass: groupOfNames\ncn: vendor-siemens',
-    'member: uid=alice,ou=people,dc=plant,dc=example\nmember: uid=o\\,hara,ou=people,dc=plant,dc=example\n',
+    'member: uid=alice,ou=people,dc=plant,dc=example\nmember: uid=o\\,hara,ou=people,dc=plant,dc=example',
+    'member: uid=dora,ou=people,dc=plant,dc=example\nmember: uid=frank,ou=people,dc=plant,dc=example\n',
     'dn: cn=maintenance,ou=groups,dc=plant,dc=example\nobjectClass: posixGroup\ncn: maintenance\ngidNumber: 2000',
     'memberUid: bob\n',
     'dn: cn=unmapped,ou=groups,dc=plant,dc=example\nobjectClass: groupOfNames\ncn: unmapped',
@@ -191,6 +205,7 @@ export async function startSlapd(): Promise<Slapd> {
       ...['core', 'cosine', 'inetorgperson', 'nis'].map((s) => `include /etc/ldap/schema/${s}.schema`),
       'modulepath /usr/lib/ldap',
       'moduleload back_mdb',
+      'moduleload ppolicy',
       `pidfile ${join(dir, 'slapd.pid')}`,
       `TLSCACertificateFile ${join(dir, 'ca.crt')}`,
       `TLSCertificateFile ${join(dir, 'server.crt')}`,
@@ -200,6 +215,9 @@ export async function startSlapd(): Promise<Slapd> {
       'rootdn "cn=admin,dc=plant,dc=example"',
       `directory ${dir}`,
       'maxsize 10485760',
+      'overlay ppolicy',
+      'ppolicy_default "cn=default,ou=policies,dc=plant,dc=example"',
+      'ppolicy_use_lockout',
       '',
     ].join('\n'),
   );

@@ -143,6 +143,26 @@ describe('LDAP backend (slapd)', () => {
     expect(outcome).toMatchObject({ kind: 'reject', reason: 'no-role' });
   });
 
+  it('an account locked by the administrator is locked (ppolicy), even with the right password', async () => {
+    const outcome = await login(createBackend(ldapConfig(), policyRoles), 'dora', p.dora);
+    expect(outcome).toMatchObject({
+      kind: 'reject',
+      reason: 'locked',
+      message: 'wrong user name or password',
+    });
+  });
+
+  it('three wrong passwords lock an account under a strict policy; then the right one is locked too', async () => {
+    const backend = createBackend(ldapConfig(), policyRoles);
+    for (let i = 0; i < 3; i++) {
+      expect(await login(backend, 'frank', `wrong-${i}`)).toMatchObject({
+        kind: 'reject',
+        reason: 'bad-credentials',
+      });
+    }
+    expect(await login(backend, 'frank', p.frank)).toMatchObject({ kind: 'reject', reason: 'locked' });
+  });
+
   it('ldaps:// with the right CA accepts', async () => {
     const config = ldapConfig({ url: slapd.ldapsUrl, caFile: slapd.caFile });
     expect(await login(createBackend(config, policyRoles), 'alice', p.alice)).toMatchObject({
