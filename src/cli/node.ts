@@ -11,6 +11,7 @@ import { createStateStore } from '../apply/state-store.js';
 import { ensureBridgeNetfilter } from '../apply/sysctl.js';
 import { parseNodeConfig } from '../node/config.js';
 import { nodeHealth, startNode, WATCH_DEBOUNCE_MS } from '../node/daemon.js';
+import { createDecoys } from '../node/decoys.js';
 import { createEngines } from '../node/engines.js';
 import { startHttpServer } from '../node/http-server.js';
 import { createJournal } from '../node/journal.js';
@@ -72,12 +73,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     config,
     now: Date.now,
   });
+  // Decoys (bridge mode) journal their placement and moves in the same file, on their own connection.
+  const { wire } = config;
+  const decoyJournal = wire.mode === 'bridge' ? createJournal(journalFile) : undefined;
   const node = await startNode({
     config,
     log,
     nft,
     store,
     ...engines,
+    ...(wire.mode === 'bridge' && decoyJournal
+      ? {
+          startDecoys: (accept) =>
+            createDecoys({
+              nft,
+              bridge: wire.bridge,
+              stateDir: store.dir,
+              database: decoyJournal.database,
+              log,
+              now: Date.now,
+              accept,
+            }),
+        }
+      : {}),
     setUpWire,
     portal,
     startProtocol: async (policy, onFinding, nowMs) => {
@@ -139,6 +157,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       watcher.close();
       void Promise.all([node.stop(), server?.close()]).finally(() => {
         permitJournal.close();
+        decoyJournal?.close();
         nft.close();
         store.close();
         resolve(0);

@@ -103,7 +103,7 @@ export function detectDecoyTouch(
       evidence: touch.evidence,
       producer: PRODUCER,
       action: action === 'already-quarantined' ? 'quarantined' : action,
-      reason: `${describeAddress(ctx, touch.source)} touched decoy ${touch.decoy}: no real device uses that address, so this is reconnaissance or an intruder`,
+      reason: `${describeAddress(ctx, touch.source)} touched decoy ${touch.decoy} (no real device has that address): ${touch.evidence}`,
     },
     nowMs,
     timing,

@@ -9,8 +9,10 @@
 import { readEnforced, readNeverList, readQuarantine } from '../apply/apply.js';
 import type { Nft } from '../apply/nft.js';
 import type { StateStore } from '../apply/state-store.js';
+import type { PacketEvent } from '../sense/packet-event.js';
 import type { NodeConfig } from './config.js';
 import { createDecisionLoop } from './decision-loop.js';
+import type { DecoyPort } from './decoys.js';
 import { enforcePolicy, type InForce } from './enforcer.js';
 import { healthOf, type NodeStatus } from './health.js';
 import type { Logger } from './log.js';
@@ -44,6 +46,8 @@ export interface NodeDeps {
   readonly startProtocol?: StartProtocol;
   /** The identity portal (started when the policy asks for it); absent where it is not wired. */
   readonly portal?: NodePortal;
+  /** Decoys (bridge mode): started with the loop's intake, synced after each apply. */
+  readonly startDecoys?: (accept: (events: readonly PacketEvent[]) => void) => DecoyPort;
   /** After each committed apply: turns on the br_netfilter switches. */
   readonly afterApply: () => void;
   readonly now: () => number;
@@ -108,6 +112,8 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
     log,
   });
 
+  const decoys = enforcing ? deps.startDecoys?.((events) => loop.accept(events)) : undefined;
+
   let retry: NodeJS.Timeout | undefined;
   const protocol = createProtocolSync({
     ...(deps.startProtocol ? { start: deps.startProtocol } : {}),
@@ -163,6 +169,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
         ? 'policy applied'
         : 'policy already in force';
     if (enforcing) protocol.sync(outcome.inForce, atMs);
+    void decoys?.sync(policy, atMs);
     if (enforcing) void deps.portal?.sync(outcome.inForce);
     log.info(what, {
       reason,
@@ -243,7 +250,10 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
   reload('start');
   if (kernelNever === undefined) reconcileNow();
   try {
-    intake = await deps.startIntake((events) => loop.accept(events));
+    intake = await deps.startIntake((events) => {
+      loop.accept(events);
+      decoys?.observe(events);
+    });
     log.info('intake started', { kind: intake.kind });
   } catch (error) {
     lastError = { atMs: now(), code: 'intake', message: (error as Error).message };
@@ -297,6 +307,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
         failures: applyFailures,
       },
       ...(queueVerdicts ? { queueVerdicts } : {}),
+      ...(decoys ? { decoys: decoys.counts() } : {}),
       ...(portal ? { portal } : {}),
       driftTotal,
       memory: deps.memory(),
@@ -315,6 +326,7 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
       clearTimeout(retry);
       await intake?.close();
       await protocol.close();
+      await decoys?.stop();
       await deps.portal?.close();
       // Whatever the intake delivered is decided and journaled before exit.
       loop.drain();

@@ -41,6 +41,13 @@ export interface NodeSnapshot {
     readonly failures: number;
   };
   readonly driftTotal: number;
+  /** Decoys hosted, touches reported by the decoy server, moves by reason; absent without decoys. */
+  readonly decoys?: {
+    readonly hosted: number;
+    readonly touches: number;
+    readonly moves: Readonly<Record<string, number>>;
+    readonly lastBringUpMs: number;
+  };
   readonly memory: { readonly rssBytes: number; readonly heapUsedBytes: number };
 }
 
@@ -155,6 +162,22 @@ export function renderMetrics(s: NodeSnapshot): string {
       byKey(s.portal.logins, 'outcome'),
     );
     x.one('picket_portal_permits_active', 'gauge', 'Portal permits in force.', s.portal.activePermits);
+  }
+  if (s.decoys) {
+    x.one('picket_decoys', 'gauge', 'Decoys on the wire.', s.decoys.hosted);
+    x.one('picket_decoy_touches_total', 'counter', 'Touches the decoy server reported.', s.decoys.touches);
+    x.metric(
+      'picket_decoy_moves_total',
+      'counter',
+      'Decoy moves by reason.',
+      byKey(s.decoys.moves, 'reason'),
+    );
+    x.one(
+      'picket_decoy_bring_up_ms',
+      'gauge',
+      'Time of the last decoy change on the wire.',
+      s.decoys.lastBringUpMs,
+    );
   }
   x.one(
     'picket_apply_duration_ms',

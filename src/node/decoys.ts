@@ -1,0 +1,291 @@
+// The node's decoys: after each apply, places the policy's decoys on free
+// addresses (policy assets, ARP senders the bridge heard and addresses real
+// devices claimed are taken), fills the kernel's decoy sets, brings the decoys
+// up on the bridge and feeds the decoy server; turns what the server reports
+// into `decoy-note` events for the decision loop; moves every decoy on
+// `rotate.every`; makes a decoy yield at once when a real device claims its
+// address; journals placement and every move. Bridge mode only. Shell.
+
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { Nft } from '../apply/nft.js';
+import { readSeenAddresses, writeDecoySets } from '../deceive/kernel-sets.js';
+import { createDecoyLinks, type DecoyLinks } from '../deceive/links.js';
+import { type DecoyMove, epochAt, type MoveReason, movesBetween } from '../deceive/plan/moves.js';
+import { type PlacedDecoy, planPlacement } from '../deceive/plan/placement.js';
+import type { TouchEvent } from '../deceive/server.js';
+import { type DecoyServerProcess, startDecoyServer } from '../deceive/server-process.js';
+import type { Policy } from '../policy/types.js';
+import type { PacketEvent } from '../sense/packet-event.js';
+import { createDecoyJournal, type DecoyJournal } from './decoy-journal.js';
+import type { Logger } from './log.js';
+
+/** What /metrics shows about decoys. */
+export interface DecoyCounts {
+  readonly hosted: number;
+  readonly touches: number;
+  readonly moves: Readonly<Record<string, number>>;
+  readonly lastBringUpMs: number;
+}
+
+/** The node's handle on its decoys. */
+export interface DecoyPort {
+  /** Puts the policy's decoys in place (after an apply: the kernel sets were recreated empty). */
+  sync(policy: Policy, nowMs: number): Promise<void>;
+  /** Looks at intake events for addresses claimed by real devices and live addresses. */
+  observe(events: readonly PacketEvent[]): void;
+  counts(): DecoyCounts;
+  /** Stops the server; the decoys, their namespace and the bridge port disappear. */
+  stop(): Promise<void>;
+}
+
+/** What the decoys work with. */
+export interface DecoyDeps {
+  readonly nft: Nft;
+  readonly bridge: string;
+  readonly stateDir: string;
+  readonly database?: Database.Database;
+  readonly log: Logger;
+  readonly now: () => number;
+  /** The decision loop's intake: touches become `decoy-note` events. */
+  readonly accept: (events: readonly PacketEvent[]) => void;
+}
+
+/** Seen addresses are forgotten after this long (as the kernel's seen4 set does). */
+const SEEN_MS = 3_600_000;
+const ROTATE_CHECK_MS = 1_000;
+
+/** The per-installation part of the default seed: random once, kept in the state directory. */
+function stateSeed(stateDir: string): string {
+  const file = join(stateDir, 'decoy-seed');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    const seed = randomBytes(16).toString('hex');
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${seed}\n`, { mode: 0o600 });
+    return seed;
+  }
+}
+
+/** A server touch as the decision loop's events: one per thing the peer tried. */
+export function touchEvents(touch: TouchEvent, profileOf: (ip: string) => string | undefined): PacketEvent[] {
+  const where = `${touch.protocol} ${touch.dstIp}:${touch.dstPort}/${touch.transport}, decoy ${profileOf(touch.dstIp) ?? touch.decoy}`;
+  const notes = touch.notes.length > 0 ? touch.notes.map((n) => n.what) : [`connected to ${touch.protocol}`];
+  return notes.map((what) => ({
+    timeMs: touch.timeMs,
+    origin: 'decoy-note',
+    family: 4,
+    srcIp: touch.src,
+    dstIp: touch.dstIp,
+    l4: touch.transport,
+    protocol: touch.transport === 'tcp' ? 6 : 17,
+    srcPort: touch.srcPort,
+    dstPort: touch.dstPort,
+    length: 0,
+    summary: `${what} (${where})`,
+  }));
+}
+
+/** Creates the node's decoys; nothing is hosted until a policy with decoys is synced. */
+export function createDecoys(deps: DecoyDeps): DecoyPort {
+  const { log } = deps;
+  const journal: DecoyJournal | undefined = deps.database ? createDecoyJournal(deps.database) : undefined;
+  const claimed = new Set<string>();
+  const seen = new Map<string, number>();
+  const moveCounts: Record<string, number> = {};
+  let current: PlacedDecoy[] = [];
+  let policy: Policy | undefined;
+  let seed = '';
+  let epoch = 0;
+  let configKey = '';
+  let server: DecoyServerProcess | undefined;
+  let links: DecoyLinks | undefined;
+  let starting: Promise<void> | undefined;
+  let touches = 0;
+  let lastBringUpMs = 0;
+  let rotateTimer: NodeJS.Timeout | undefined;
+
+  const byIp = () => new Map(current.map((d) => [d.ip, d]));
+
+  const taken = (nowMs: number): Set<string> => {
+    for (const ip of readSeenAddresses(deps.nft)) seen.set(ip, nowMs);
+    for (const [ip, atMs] of seen) if (nowMs - atMs > SEEN_MS) seen.delete(ip);
+    const mine = new Set(current.map((d) => d.ip));
+    const out = new Set<string>(claimed);
+    for (const a of policy?.assets ?? []) out.add(a.ip);
+    for (const ip of seen.keys()) if (!mine.has(ip)) out.add(ip);
+    return out;
+  };
+
+  const start = async () => {
+    server = await startDecoyServer({
+      onEvent: (event) => {
+        if (event.type === 'touch') {
+          touches++;
+          const profiles = byIp();
+          deps.accept(touchEvents(event, (ip) => profiles.get(ip)?.profile));
+        } else if (event.type === 'ready') {
+          log.info('decoy server ready', { decoys: event.decoys, ms: event.ms });
+        } else log.warn('decoy server', { message: event.message });
+      },
+      onExit: (code) => {
+        log.error('the decoy server exited; decoys are down until the next apply', { code });
+        links?.close();
+        server = undefined;
+        links = undefined;
+        current = [];
+      },
+    });
+    links = createDecoyLinks({
+      pid: server.pid,
+      bridge: deps.bridge,
+      hostEnd: `pkd-${deps.bridge}`.slice(0, 15),
+    });
+    log.info('decoy namespace joined to the bridge', { bridge: deps.bridge, pid: server.pid });
+  };
+
+  /** Puts `next` on the wire: kernel sets first (so the decoys' own gratuitous ARP is no claim), then links, then the server. */
+  const put = (next: PlacedDecoy[], reason: MoveReason, nowMs: number) => {
+    const moves: DecoyMove[] = movesBetween(current, next, reason);
+    const started = performance.now();
+    const wire = next.map((d) => ({ id: d.id, ip: d.ip, mac: d.identity.mac }));
+    writeDecoySets(deps.nft, wire);
+    links?.apply(wire);
+    server?.send(next.map((d) => ({ id: d.id, ip: d.ip, identity: d.identity })));
+    lastBringUpMs = performance.now() - started;
+    current = next;
+    for (const m of moves) moveCounts[m.reason] = (moveCounts[m.reason] ?? 0) + 1;
+    try {
+      journal?.record(moves, next, nowMs);
+    } catch (error) {
+      log.error('decoy journal write failed', { error });
+    }
+    if (moves.length > 0) {
+      log.info('decoys moved', {
+        reason,
+        moves: moves.length,
+        hosted: next.length,
+        ms: Math.round(lastBringUpMs),
+        sample: moves.slice(0, 5).map((m) => `${m.id} ${m.from?.ip ?? '-'} → ${m.to?.ip ?? '-'}`),
+      });
+    }
+  };
+
+  const plan = (nowMs: number, avoid?: ReadonlySet<string>) => {
+    const decoys = policy?.decoys;
+    if (!policy || !decoys) return [];
+    const placement = planPlacement({
+      seed,
+      epoch,
+      zones: policy.zones,
+      place: decoys.place,
+      taken: taken(nowMs),
+      ...(avoid ? { avoid } : {}),
+    });
+    if (placement.unplaced.length > 0)
+      log.warn('no free address for some decoys', { decoys: placement.unplaced.map((s) => s.id) });
+    return [...placement.decoys];
+  };
+
+  const rotateIfDue = () => {
+    const every = policy?.decoys?.rotateEverySeconds;
+    if (every === undefined || !server) return;
+    const nowMs = deps.now();
+    const due = epochAt(nowMs, every);
+    if (due === epoch) return;
+    epoch = due;
+    put(plan(nowMs, new Set(current.map((d) => d.ip))), 'rotated', nowMs);
+  };
+
+  const teardown = async (nowMs: number) => {
+    clearInterval(rotateTimer);
+    rotateTimer = undefined;
+    if (current.length > 0) {
+      try {
+        journal?.record(movesBetween(current, [], 'removed'), [], nowMs);
+      } catch (error) {
+        log.error('decoy journal write failed', { error });
+      }
+    }
+    current = [];
+    links?.close();
+    links = undefined;
+    const s = server;
+    server = undefined;
+    await s?.close();
+  };
+
+  return {
+    async sync(next, nowMs) {
+      policy = next;
+      const decoys = next.decoys;
+      if (!decoys) {
+        if (server) {
+          log.info('the policy has no decoys: taking them down');
+          await teardown(nowMs);
+        }
+        return;
+      }
+      try {
+        if (!server) {
+          starting ??= start().finally(() => {
+            starting = undefined;
+          });
+          await starting;
+        }
+        seed = decoys.seed ?? `${next.site}:${stateSeed(deps.stateDir)}`;
+        epoch = epochAt(nowMs, decoys.rotateEverySeconds);
+        const key = JSON.stringify([seed, epoch, decoys.place, next.zones.map((z) => [z.name, z.networks])]);
+        if (key === configKey && current.length > 0) {
+          // Same decoys: only the kernel sets, recreated empty by the apply, need them again.
+          writeDecoySets(
+            deps.nft,
+            current.map((d) => ({ id: d.id, ip: d.ip, mac: d.identity.mac })),
+          );
+        } else {
+          configKey = key;
+          put(plan(nowMs), current.length === 0 ? 'placed' : 'policy', nowMs);
+        }
+        clearInterval(rotateTimer);
+        if (decoys.rotateEverySeconds !== undefined) rotateTimer = setInterval(rotateIfDue, ROTATE_CHECK_MS);
+      } catch (error) {
+        log.error('decoys could not be put in place; enforcement is unaffected', { error });
+      }
+    },
+
+    observe(events) {
+      let yielded = false;
+      const nowMs = deps.now();
+      for (const e of events) {
+        if (e.origin !== 'decoy-claim') {
+          if (e.arp && e.arp.senderIp !== '0.0.0.0') seen.set(e.arp.senderIp, nowMs);
+          continue;
+        }
+        const probe = e.arp?.senderIp === '0.0.0.0';
+        const address = e.arp ? (probe ? e.arp.targetIp : e.arp.senderIp) : e.srcIp;
+        const mac = e.arp?.senderMac ?? e.srcMac;
+        const decoy = address === undefined ? undefined : byIp().get(address);
+        if (!decoy || address === undefined || (mac !== undefined && mac === decoy.identity.mac)) continue;
+        claimed.add(address);
+        yielded = true;
+        log.warn('a real device claims a decoy address: the decoy yields', {
+          address,
+          mac: mac ?? null,
+          decoy: decoy.id,
+          how: probe ? 'arp probe' : e.arp ? 'arp' : 'ip',
+        });
+      }
+      if (yielded && server) put(plan(nowMs), 'yielded', nowMs);
+    },
+
+    counts: () => ({ hosted: current.length, touches, moves: { ...moveCounts }, lastBringUpMs }),
+
+    async stop() {
+      await starting?.catch(() => {});
+      await teardown(deps.now());
+    },
+  };
+}
