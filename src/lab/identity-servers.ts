@@ -1,4 +1,4 @@
-// Private identity servers for the portal's end-to-end tests: a Debian slapd
+// Private identity servers for the portal's end-to-end tests and benchmark: a Debian slapd
 // (ldap:// with StartTLS and ldaps://, a test CA made with openssl, a small
 // dc=plant,dc=example directory loaded with slapadd) and a Debian freeradius
 // (PAP users with Filter-Id / Class, one user answered with an
@@ -380,15 +380,20 @@ export async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-/** Starts a private freeradius in debug mode; resolves once it says it is ready. */
-export async function startFreeradius(): Promise<Freeradius> {
+/**
+ * Starts a private freeradius; resolves once it says it is ready. `debug`
+ * (the default, for tests) runs it single-threaded with -X; the benchmark
+ * runs it threaded and quiet, as in production.
+ */
+export async function startFreeradius(options: { readonly debug?: boolean } = {}): Promise<Freeradius> {
   const dir = mkdtempSync(join(tmpdir(), 'picket-radius-'));
   const port = await freeUdpPort();
   writeFileSync(join(dir, 'radiusd.conf'), radiusConfig(dir, port));
   writeFileSync(join(dir, 'users'), radiusUsersFile);
   writeFileSync(join(dir, 'secret'), `${radiusUsers.secret}\n`, { mode: 0o600 });
   writeFileSync(join(dir, 'wrong-secret'), 'not-the-shared-secret\n', { mode: 0o600 });
-  const child = spawn('freeradius', ['-X', '-f', '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const mode = options.debug === false ? [] : ['-X'];
+  const child = spawn('freeradius', [...mode, '-f', '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer): void => {
     output += chunk.toString();
@@ -412,9 +417,11 @@ export async function startFreeradius(): Promise<Freeradius> {
     await stop();
     throw error;
   }
-  // -X prints every request; keep reading so the pipe never fills, but drop the text.
-  child.stdout?.off('data', collect);
-  child.stdout?.resume();
+  // -X prints every request; keep reading so the pipes never fill, but drop the text.
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.off('data', collect);
+    stream?.resume();
+  }
   return {
     host: '127.0.0.1',
     port,
