@@ -5,6 +5,7 @@ import { exitCodeFor, formatError, UsageError } from '../cli/errors.js';
 import { runContainment } from './containment.js';
 import { runDataplane } from './dataplane.js';
 import { runIntake } from './intake.js';
+import { runPortal } from './portal.js';
 import { runProtocol } from './protocol.js';
 
 /** A benchmark: what it measures, and how to run it with the remaining arguments. */
@@ -22,6 +23,10 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   protocol: {
     summary: 'protocol verdicts/s through NFQUEUE (Modbus reassembly and judge)',
     run: runProtocol,
+  },
+  portal: {
+    summary: 'identity portal: login → first permitted packet, logins/s (HTTP API peer, slapd)',
+    run: runPortal,
   },
   containment: {
     summary: 'first out-of-profile packet → kernel quarantine → detection in the journal',
