@@ -6,6 +6,7 @@ import { runContainment } from './containment.js';
 import { runDataplane } from './dataplane.js';
 import { runIntake } from './intake.js';
 import { runPortal } from './portal.js';
+import { runPortalBackends } from './portal-backends.js';
 import { runProtocol } from './protocol.js';
 
 /** A benchmark: what it measures, and how to run it with the remaining arguments. */
@@ -27,6 +28,10 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   portal: {
     summary: 'identity portal: login → first permitted packet, logins/s (HTTP API peer, slapd)',
     run: runPortal,
+  },
+  'portal-backends': {
+    summary: 'authentications/s of the LDAP and RADIUS backends vs bare binds and radclient',
+    run: runPortalBackends,
   },
   containment: {
     summary: 'first out-of-profile packet → kernel quarantine → detection in the journal',
