@@ -8,6 +8,7 @@ import { runIntake } from './intake.js';
 import { runPortal } from './portal.js';
 import { runPortalBackends } from './portal-backends.js';
 import { runProtocol } from './protocol.js';
+import { runSimulate } from './simulate.js';
 
 /** A benchmark: what it measures, and how to run it with the remaining arguments. */
 interface Bench {
@@ -21,6 +22,10 @@ const BENCHES: Readonly<Record<string, Bench>> = {
     run: runDataplane,
   },
   intake: { summary: 'NFLOG events/s taken in by the intake, and what the kernel lost', run: runIntake },
+  simulate: {
+    summary: 'packets/s of picket simulate on a large synthetic capture, beside tshark -z conv,tcp',
+    run: runSimulate,
+  },
   protocol: {
     summary: 'protocol verdicts/s through NFQUEUE (Modbus reassembly and judge)',
     run: runProtocol,

@@ -104,8 +104,9 @@ export interface Flow {
   lastMs: number;
   /** Index of the allow entry that admitted the flow, -1 when none did (alert, monitor, related). */
   rule: number;
-  /** Report bookkeeping of the two endpoints (original source, original destination). */
-  owner: unknown;
+  /** Report bookkeeping of the original source and destination, cached so established packets skip a lookup. */
+  tallyA: unknown;
+  tallyB: unknown;
   next: Flow | undefined;
 }
 

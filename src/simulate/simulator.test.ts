@@ -363,7 +363,7 @@ describe('the verdict decoder', () => {
       return seed >>> 16;
     };
     const base = tcpFrame(HMI, PLC, 40000, 502, PA, new Uint8Array(12));
-    for (let i = 0; i < 5_000; i++) {
+    for (let i = 0; i < 2_000; i++) {
       const b = Uint8Array.from(base);
       for (let k = next() % 6; k > 0; k--) b[next() % b.length] = next() & 0xff;
       const end = next() % (b.length + 1);
@@ -373,5 +373,5 @@ describe('the verdict decoder', () => {
     const sim = createSimulation(policy('  out-of-profile: quarantine'), NOON);
     expect(OUTCOME_NAMES[simulateFrame(sim, 1, base, 0, 10, NOON)]).toBe('undecodable');
     expect(OUTCOME.undecodable).toBe(15);
-  });
+  }, 30_000);
 });

@@ -35,6 +35,7 @@ import {
   createTally,
   needsFirst,
   type PacketRef,
+  type SourceTally,
   sourceTally,
   type Tally,
 } from './tally.js';
@@ -92,6 +93,9 @@ export interface Simulation {
   /** Why the current packet got its outcome (set only on the paths the report cites). */
   why: string;
   matched: TupleElement | undefined;
+  /** The flow of the current packet and its direction on it (0 original, 1 reply), when conntrack has one. */
+  flow: Flow | undefined;
+  direction: number;
   /** The current packet quarantined its source (the tail, or the node after a protocol violation). */
   quarantinedNow: boolean;
   /** The frame being judged (kept only for citing it). */
@@ -155,6 +159,8 @@ export function createSimulation(policy: Policy, startMs: number, options: Simul
     why: '',
     matched: undefined,
     quarantinedNow: false,
+    flow: undefined,
+    direction: 0,
     linktype: 0,
     bytes: new Uint8Array(0),
     at: 0,
@@ -198,17 +204,31 @@ export function simulateFrame(
   sim.matched = undefined;
   sim.why = '';
   sim.quarantinedNow = false;
+  sim.flow = undefined;
   const outcome = judge(sim, f, bytes, timeMs);
   sim.tally.byOutcome[outcome]!++;
   if (outcome === OUTCOME.undecodable) return outcome;
-  const source = f.kind === 1 ? l2Source(bytes, at, f) : f.family === 4 ? f.src4 : f.src6;
-  const s = sourceTally(sim.tally, source);
+  const s = tallyOf(sim, f, bytes, at);
   let ref: PacketRef | undefined;
   if (needsFirst(s, outcome)) ref = cite(sim, timeMs, outcome);
   countSource(s, outcome, ref);
   if (sim.quarantinedNow && s.quarantinedAt === undefined)
     s.quarantinedAt = ref ?? cite(sim, timeMs, outcome);
   return outcome;
+}
+
+/** The tally of the packet's source, cached on its flow. */
+function tallyOf(sim: Simulation, f: VerdictFields, bytes: Uint8Array, at: number): SourceTally {
+  const flow = sim.flow;
+  if (flow !== undefined) {
+    const cached = (sim.direction === 0 ? flow.tallyA : flow.tallyB) as SourceTally | undefined;
+    if (cached !== undefined) return cached;
+    const s = sourceTally(sim.tally, f.family === 4 ? f.src4 : f.src6);
+    if (sim.direction === 0) flow.tallyA = s;
+    else flow.tallyB = s;
+    return s;
+  }
+  return sourceTally(sim.tally, f.kind === 1 ? l2Source(bytes, at, f) : f.family === 4 ? f.src4 : f.src6);
 }
 
 function cite(sim: Simulation, timeMs: number, outcome: number): PacketRef {
@@ -390,6 +410,8 @@ function inet(sim: Simulation, f: VerdictFields, bytes: Uint8Array, timeMs: numb
       flow = undefined;
     }
     if (flow !== undefined) {
+      sim.flow = flow;
+      sim.direction = direction;
       ct = CT_ESTABLISHED;
       if (proto === 6) {
         const next = tcpTransition(flow.state, direction, f.tcpFlags);
@@ -431,7 +453,7 @@ function inet(sim: Simulation, f: VerdictFields, bytes: Uint8Array, timeMs: numb
   // Conntrack confirms a new entry only when its first packet leaves the box.
   if (flow === undefined && ct === CT_NEW && outcome <= OUTCOME.wouldBlock) {
     const rule = sim.matched === undefined ? -1 : sim.matched.index;
-    addFlow(sim.flows, {
+    const created: Flow = {
       proto,
       a: s,
       pa: ps,
@@ -442,9 +464,13 @@ function inet(sim: Simulation, f: VerdictFields, bytes: Uint8Array, timeMs: numb
       seenReply: false,
       lastMs: timeMs,
       rule,
-      owner: undefined,
+      tallyA: undefined,
+      tallyB: undefined,
       next: undefined,
-    });
+    };
+    addFlow(sim.flows, created);
+    sim.flow = created;
+    sim.direction = 0;
     if (rule >= 0) sim.tally.entries[rule]!.flows++;
     if (rule >= 0 && sim.tally.entries[rule]!.first === undefined) {
       sim.tally.entries[rule]!.first = cite(sim, timeMs, OUTCOME.allowed);
