@@ -93,7 +93,7 @@ export function openSsh(identity: DecoyIdentity): Conversation {
           ? exchange([], [{ protocol: 'ssh', what: 'SSH: no identification line', severity: 'medium' }], true)
           : SILENCE;
       identified = true;
-      const line = printable(buffered.subarray(0, end)).trim();
+      const line = printable(buffered.subarray(0, buffered[end - 1] === 0x0d ? end - 1 : end)).trim();
       const ok = line.startsWith('SSH-');
       const note: TouchNote = {
         protocol: 'ssh',

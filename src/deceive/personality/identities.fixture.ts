@@ -1,0 +1,105 @@
+// Fixed identities for the personality tests, one per profile, with values a
+// real device of that kind reports (so byte-exact expectations stay stable
+// whatever the identity tables draw). Pure.
+
+import type { DecoyIdentity, DecoyProfile } from './types.js';
+
+const base = { plantName: 'Riverside Water Treatment Plant', mac: '00:1b:1b:12:34:56' };
+
+export const IDENTITIES: Readonly<Record<DecoyProfile, DecoyIdentity>> = {
+  's7-300': {
+    ...base,
+    profile: 's7-300',
+    vendor: 'Siemens',
+    model: 'CPU 315-2 PN/DP',
+    serial: 'S C-B1U393142011',
+    firmware: 'V3.2.7',
+    hostname: 'plc1',
+    fields: {
+      orderNumber: '6ES7 315-2EH14-0AB0',
+      systemName: 'S7300/ET200M station_1',
+      moduleName: 'PLC_1',
+      copyright: 'Original Siemens Equipment',
+      slot: 2,
+    },
+  },
+  'modicon-m340': {
+    ...base,
+    profile: 'modicon-m340',
+    vendor: 'Schneider Electric',
+    model: 'BMX P34 2020',
+    serial: '20F0123456',
+    firmware: 'v2.70',
+    hostname: 'M340-01',
+    mac: '00:80:f4:01:02:03',
+    fields: { unitId: 1, holdingRegisters: 200, coils: 128, productName: 'Modicon M340' },
+  },
+  controllogix: {
+    ...base,
+    profile: 'controllogix',
+    vendor: 'Rockwell Automation/Allen-Bradley',
+    model: '1756-L71/B LOGIX5571',
+    serial: '00c0ffee',
+    firmware: '20.13',
+    hostname: 'CLX-01',
+    mac: '00:00:bc:01:02:03',
+    fields: {
+      vendorId: 1,
+      deviceType: 14,
+      productCode: 93,
+      status: 0x3060,
+      state: 3,
+      ipAddress: '10.20.1.201',
+    },
+  },
+  'bacnet-controller': {
+    ...base,
+    profile: 'bacnet-controller',
+    vendor: 'Johnson Controls, Inc.',
+    model: 'MS-NAE5510-2',
+    serial: '1234567890',
+    firmware: '9.0.0.3012',
+    hostname: 'NAE-01',
+    mac: '00:10:8d:01:02:03',
+    fields: {
+      vendorId: 5,
+      applicationSoftware: 'NAE 6.5',
+      objectName: 'NAE-01',
+      description: 'Air Handler 1',
+      room: 'Mech Room 2',
+      deviceInstance: 500,
+    },
+  },
+  'iec104-rtu': {
+    ...base,
+    profile: 'iec104-rtu',
+    vendor: 'Siemens',
+    model: 'SICAM A8000 CP-8050',
+    serial: 'BF1234567890',
+    firmware: 'V04.20',
+    hostname: 'RTU-01',
+    fields: { asduAddress: 7720, points: 8, measurements: 6 },
+  },
+  'dnp3-outstation': {
+    ...base,
+    profile: 'dnp3-outstation',
+    vendor: 'GE',
+    model: 'D20MX',
+    serial: '1234567890',
+    firmware: '2.40',
+    hostname: 'OUTST-01',
+    mac: 'c4:b5:12:01:02:03',
+    fields: { outstationAddress: 10, binaryInputs: 16, analogInputs: 8 },
+  },
+  'engineering-workstation': {
+    ...base,
+    profile: 'engineering-workstation',
+    vendor: 'Dell Inc.',
+    model: 'OptiPlex 7050',
+    serial: '5XK2M53',
+    firmware: 'Windows 10 Pro 1809',
+    hostname: 'EWS-01',
+    mac: '00:1c:23:01:02:03',
+    fields: { sshVersion: 'OpenSSH_for_Windows_8.1', webTitle: 'WinCC WebNavigator', vnc: 'RealVNC 6.4' },
+  },
+};
