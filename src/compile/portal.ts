@@ -195,7 +195,6 @@ export function portalNatChain(
 
 /** The permit set of `role` for an address family in a compiled ruleset; undefined when it has none. */
 export function permitSetFor(r: Ruleset, role: string, family: IpFamily): string | undefined {
-  const found = r.portal?.roles.find((x) => x.role === role);
-  if (!found || !found.entries.some((e) => e.family === family)) return undefined;
-  return permitSetName(found.id, family);
+  const found = r.portal?.roles.find((x) => x.role === role && x.entries.some((e) => e.family === family));
+  return found === undefined ? undefined : permitSetName(found.id, family);
 }
