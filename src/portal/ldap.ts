@@ -37,6 +37,7 @@ export function createLdapBackend(config: LdapBackendConfig, roles: readonly str
     detail,
   });
   const unavailable = (message: string): AuthOutcome => ({ kind: 'unavailable', backend: name, message });
+  const host = ldapHost(config.url);
 
   return {
     name,
@@ -45,9 +46,12 @@ export function createLdapBackend(config: LdapBackendConfig, roles: readonly str
       // servers answer it with success, so it must never reach the server.
       if (request.password.length === 0) return reject('bad-credentials', 'empty password');
       if (request.user.length === 0) return reject('bad-credentials', 'empty user name');
+      if (host === undefined) {
+        return unavailable(`url ${config.url} of backend ${name} is not an ldap:// or ldaps:// URL: fix it`);
+      }
       let tls: ConnectionOptions;
       try {
-        tls = await tlsOptions();
+        tls = await tlsOptions(host);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'error';
         return unavailable(`cannot read CA file ${config.caFile} (${code}): fix \`ca:\` of backend ${name}`);
@@ -81,8 +85,7 @@ export function createLdapBackend(config: LdapBackendConfig, roles: readonly str
     });
   }
 
-  async function tlsOptions(): Promise<ConnectionOptions> {
-    const host = new URL(config.url).hostname.replace(/^\[|\]$/g, '');
+  async function tlsOptions(host: string): Promise<ConnectionOptions> {
     const options: ConnectionOptions = { host, ...(isIP(host) === 0 ? { servername: host } : {}) };
     if (config.caFile === undefined) return options;
     return { ...options, ca: await readFile(config.caFile) };
@@ -136,7 +139,7 @@ export function createLdapBackend(config: LdapBackendConfig, roles: readonly str
    * person gets the same generic message either way, only the chain differs).
    */
   async function userExists(dn: string): Promise<boolean> {
-    const tls = await tlsOptions();
+    const tls = await tlsOptions(host ?? '');
     const probe = newClient(tls);
     try {
       if (config.startTls) await probe.startTLS(tls);
@@ -163,6 +166,17 @@ export function createLdapBackend(config: LdapBackendConfig, roles: readonly str
       attributes: ['cn'],
     });
     return searchEntries.flatMap((e) => [e.dn, ...[e.cn ?? []].flat().map(String)]);
+  }
+}
+
+/** The host of an ldap:// or ldaps:// URL (IPv6 without brackets), or undefined. */
+function ldapHost(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'ldap:' && parsed.protocol !== 'ldaps:') return undefined;
+    return parsed.hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return undefined;
   }
 }
 

@@ -200,6 +200,18 @@ describe('LDAP backend (slapd)', () => {
     });
   });
 
+  it('a url that is not ldap:// or ldaps:// is unavailable and says so', async () => {
+    const outcome = await login(
+      createBackend(ldapConfig({ url: 'http://127.0.0.1:1' }), policyRoles),
+      'alice',
+      'x',
+    );
+    expect(outcome).toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringContaining('not an ldap://'),
+    });
+  });
+
   it('a server that is down is unavailable at once', async () => {
     const config = ldapConfig({ url: `ldap://127.0.0.1:${await freeTcpPort()}` });
     const outcome = await login(createBackend(config, policyRoles), 'alice', p.alice);
