@@ -62,8 +62,8 @@ export const NICE = ['nice', '-n', '-5'] as const;
 /**
  * Floods for `seconds`, bounded by `timeout`, and counts what the sink
  * received. hping3 increments the source port per packet, so each packet is a
- * new 5-tuple until the ports wrap. Over veth the whole path (three bridges, the
- * node's ruleset, the receiver's drop) runs in the sender's context, so CPU
+ * new 5-tuple until the ports wrap. Over veth the whole path (the node's bridge
+ * and ruleset, the receiver's drop) runs in the sender's context, so CPU
  * time per packet is the path's cost even when other work preempts the sender.
  */
 export async function newFlowUdpFlood(lab: Lab, o: FloodOptions): Promise<FloodResult> {

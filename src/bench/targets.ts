@@ -77,7 +77,7 @@ export function targetContext(r: DataplaneResults): string[] {
   const added = (x: number) => 1e9 / x - 1e9 / bare;
   if (![bare, picket, naive, ct].every(Number.isFinite)) return [];
   return [
-    `Ceiling of "× naive 10k" here (per CPU-second): bare / naive 10k = ${fixed(bare / naive, 1)}× — what a ruleset costing nothing would score, since sending and the three bridges (the node's included) already cost ${fixed(1e9 / bare, 0)} ns of CPU per packet with no ruleset at all.`,
+    `Ceiling of "× naive 10k" here (per CPU-second): bare / naive 10k = ${fixed(bare / naive, 1)}× — what a ruleset costing nothing would score, since sending, the veths and the node's bridge already cost ${fixed(1e9 / bare, 0)} ns of CPU per packet with no ruleset at all.`,
     `CPU per packet added over the bare bridge (new-flow UDP): conntrack only ${fixed(added(ct), 0)} ns, Picket 100k ${fixed(added(picket), 0)} ns, naive 10k ${fixed(added(naive), 0)} ns — naive 10k adds ${fixed(added(naive) / added(picket), 0)}× what Picket 100k adds.`,
   ];
 }

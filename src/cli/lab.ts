@@ -73,7 +73,9 @@ function describe(lab: Lab): string {
     table,
     '',
     `  node ${node.name}: netns ${lab.nodeNs}, bridge ${node.bridge} (${ports}), bridge-nf-call-iptables=1`,
-    `  switches: ${lab.spec.segments.map((s) => `${s} (netns ${lab.ns(`sw-${s}`)})`).join(', ')}`,
+    lab.spec.wiring === 'direct'
+      ? '  wiring: direct (each host cabled straight into its node port, no switches)'
+      : `  switches: ${lab.spec.segments.map((s) => `${s} (netns ${lab.ns(`sw-${s}`)})`).join(', ')}`,
     `  logs and poller stats: ${lab.runDir}`,
     '',
     `run a command:  picket lab exec ${first} -- ip addr`,

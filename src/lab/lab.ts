@@ -116,7 +116,7 @@ export class Lab {
       const known = [
         this.spec.node.name,
         ...Object.keys(layout.hostNs),
-        ...this.spec.segments.map((s) => `sw-${s}`),
+        ...Object.keys(layout.switchNs).map((s) => `sw-${s}`),
       ];
       throw new UnknownLabHostError(target, known);
     }

@@ -121,4 +121,24 @@ describe('layoutLab and buildBatches', () => {
     expect(node?.commands).toContain('link set cell0 master br0');
     expect(rest.find((b) => b.ns === 'pk-3f2a-plc')?.commands).toContain('addr add 10.20.1.10/16 dev eth0');
   });
+
+  it('wires each segment straight into its node port with wiring: direct, and refuses it for a shared segment', () => {
+    const direct = parseLabSpec(
+      base.replace('segments: [up, cell]', 'segments: [up, cell]\nwiring: direct'),
+      'lab.yaml',
+    );
+    expect(direct.ok).toBe(true);
+    if (!direct.ok) return;
+    const layout = layoutLab(direct.spec, 'abcd');
+    expect(layout.namespaces).toEqual(['pk-abcd-node', 'pk-abcd-hmi', 'pk-abcd-plc']);
+    const root = buildBatches(direct.spec, layout)[0]?.commands ?? [];
+    expect(root).toContain('link add name eth0 netns pk-abcd-hmi type veth peer name up0 netns pk-abcd-node');
+    expect(root.some((c) => c.includes('sw-'))).toBe(false);
+    expect(errorsWith('segments: [up, cell]', 'segments: [up, cell, spare]\nwiring: direct')).toEqual([
+      '4:9 bad-wiring',
+    ]);
+    expect(errorsWith('segments: [up, cell]', 'segments: [up, cell]\nwiring: star')).toEqual([
+      '4:9 bad-wiring',
+    ]);
+  });
 });

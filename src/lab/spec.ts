@@ -39,6 +39,12 @@ export interface LabSpec {
   readonly name: string;
   readonly subnet: { readonly ipv4: string; readonly ipv4Prefix: number; readonly ipv6?: string };
   readonly segments: readonly string[];
+  /**
+   * `switched` (default): a switch namespace per segment joins its hosts and the
+   * node port. `direct`: each segment is one host wired straight into the node
+   * port — no switch to forward through (the benchmark's plant).
+   */
+  readonly wiring?: 'switched' | 'direct';
   readonly node: LabNode;
   readonly hosts: readonly LabHost[];
 }
@@ -77,7 +83,7 @@ export function parseLabSpec(text: string, file: string): LabSpecResult {
   }
   const top = fields(
     root,
-    ['lab', 'subnet', 'segments', 'node', 'hosts'],
+    ['lab', 'subnet', 'segments', 'wiring', 'node', 'hosts'],
     ['lab', 'subnet', 'segments', 'node', 'hosts'],
     at,
   );
@@ -92,10 +98,14 @@ export function parseLabSpec(text: string, file: string): LabSpecResult {
   if (node && hosts.some((h) => h.name === node.name)) {
     at(top.get('node'), 'duplicate-name', `node name "${node.name}" is also a host name`);
   }
+  const wiring = parseWiring(top.get('wiring'), segments, hosts, at);
   // Cross-references only once every host parsed, so one typo gives one message.
   if (issues.length === 0) crossCheck(hosts, top.get('hosts'), at);
   if (issues.length > 0 || name === undefined || !subnet || !node) return { ok: false, issues };
-  return { ok: true, spec: { name, subnet, segments, node, hosts } };
+  return {
+    ok: true,
+    spec: { name, subnet, segments, ...(wiring === 'direct' ? { wiring } : {}), node, hosts },
+  };
 }
 
 type Subnet = LabSpec['subnet'];
@@ -282,6 +292,33 @@ function parseServices(node: Node | undefined, host: string, at: At): LabService
     }
   }
   return out;
+}
+
+function parseWiring(
+  node: Node | undefined,
+  segments: readonly string[],
+  hosts: readonly LabHost[],
+  at: At,
+): 'switched' | 'direct' | undefined {
+  if (node === undefined) return undefined;
+  const wiring = str(node, 'wiring', at);
+  if (wiring !== 'switched' && wiring !== 'direct') {
+    if (wiring !== undefined) at(node, 'bad-wiring', `wiring is switched or direct, not "${wiring}"`);
+    return undefined;
+  }
+  if (wiring === 'direct') {
+    for (const segment of segments) {
+      const count = hosts.filter((h) => h.segment === segment).length;
+      if (count !== 1) {
+        at(
+          node,
+          'bad-wiring',
+          `wiring: direct needs exactly one host per segment; "${segment}" has ${count}`,
+        );
+      }
+    }
+  }
+  return wiring;
 }
 
 function parseNode(node: Node | undefined, segments: readonly string[], subnet: Subnet | undefined, at: At) {

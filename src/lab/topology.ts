@@ -1,5 +1,6 @@
 // Lab layout: a LabSpec and a short lab id → namespace names and the `ip`
-// batch commands that build the plant (a switch netns per segment, a netns per
+// batch commands that build the plant (a switch netns per segment — or, with
+// direct wiring, each host cabled straight to its node port — a netns per
 // host, the node netns whose bridge joins the segments). Pure.
 
 import type { LabSpec } from './spec.js';
@@ -29,7 +30,8 @@ export const SWITCH_BRIDGE = 'br0';
 export function layoutLab(spec: LabSpec, id: string): LabLayout {
   const prefix = `pk-${id}-`;
   const hostNs = Object.fromEntries(spec.hosts.map((h) => [h.name, `${prefix}${h.name}`]));
-  const switchNs = Object.fromEntries(spec.segments.map((s) => [s, `${prefix}sw-${s}`]));
+  const switched = spec.wiring !== 'direct';
+  const switchNs = Object.fromEntries(switched ? spec.segments.map((s) => [s, `${prefix}sw-${s}`]) : []);
   const nodeNs = `${prefix}${spec.node.name}`;
   const namespaces = [...Object.values(switchNs), nodeNs, ...Object.values(hostNs)];
   return { id, prefix, nodeNs, hostNs, switchNs, namespaces };
@@ -49,25 +51,35 @@ export function buildBatches(spec: LabSpec, layout: LabLayout): readonly IpBatch
       `link set ${SWITCH_BRIDGE} up`,
     );
   }
+  const node = spec.node;
+  add(layout.nodeNs, `link add ${node.bridge} type bridge stp_state 0 mcast_snooping 0`);
   for (const host of spec.hosts) {
     const ns = layout.hostNs[host.name] ?? '';
-    const sw = layout.switchNs[host.segment] ?? '';
     const mac = host.mac ? ` address ${host.mac}` : '';
-    root.push(`link add name ${HOST_IFACE} netns ${ns}${mac} type veth peer name ${host.name} netns ${sw}`);
-    add(sw, `link set ${host.name} master ${SWITCH_BRIDGE}`, `link set ${host.name} up`);
+    const sw = layout.switchNs[host.segment];
+    if (sw === undefined) {
+      // Direct wiring: the host's cable ends in the node port of its segment.
+      const port = node.ports.find((p) => p.segment === host.segment)?.name ?? host.name;
+      root.push(
+        `link add name ${HOST_IFACE} netns ${ns}${mac} type veth peer name ${port} netns ${layout.nodeNs}`,
+      );
+    } else {
+      root.push(`link add name ${HOST_IFACE} netns ${ns}${mac} type veth peer name ${host.name} netns ${sw}`);
+      add(sw, `link set ${host.name} master ${SWITCH_BRIDGE}`, `link set ${host.name} up`);
+    }
     add(ns, `addr add ${host.ipv4}/${spec.subnet.ipv4Prefix} dev ${HOST_IFACE}`);
     // nodad: the address is usable at once instead of after ~1 s of duplicate detection.
     if (host.ipv6) add(ns, `addr add ${host.ipv6}/64 dev ${HOST_IFACE} nodad`);
     add(ns, `link set ${HOST_IFACE} up`);
   }
-  const node = spec.node;
-  add(layout.nodeNs, `link add ${node.bridge} type bridge stp_state 0 mcast_snooping 0`);
   for (const port of node.ports) {
-    const sw = layout.switchNs[port.segment] ?? '';
-    root.push(
-      `link add name ${port.name} netns ${layout.nodeNs} type veth peer name ${node.name} netns ${sw}`,
-    );
-    add(sw, `link set ${node.name} master ${SWITCH_BRIDGE}`, `link set ${node.name} up`);
+    const sw = layout.switchNs[port.segment];
+    if (sw !== undefined) {
+      root.push(
+        `link add name ${port.name} netns ${layout.nodeNs} type veth peer name ${node.name} netns ${sw}`,
+      );
+      add(sw, `link set ${node.name} master ${SWITCH_BRIDGE}`, `link set ${node.name} up`);
+    }
     add(layout.nodeNs, `link set ${port.name} master ${node.bridge}`, `link set ${port.name} up`);
   }
   if (node.ipv4) add(layout.nodeNs, `addr add ${node.ipv4}/${spec.subnet.ipv4Prefix} dev ${node.bridge}`);
