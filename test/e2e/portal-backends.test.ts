@@ -10,6 +10,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
+import { createServer as createTcpServer, type Socket as TcpSocket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,9 +80,14 @@ function radiusConfig(overrides: Partial<RadiusBackendConfig> = {}): RadiusBacke
   };
 }
 
+/** One login; whatever the outcome, it never repeats the password or the RADIUS shared secret. */
 async function login(backend: AuthBackend, user: string, password: string) {
   try {
-    return await backend.authenticate({ user, password, source });
+    const outcome = await backend.authenticate({ user, password, source });
+    const text = JSON.stringify(outcome);
+    if (password.length >= 4) expect(text).not.toContain(password);
+    expect(text).not.toContain(radiusUsers.secret);
+    return outcome;
   } finally {
     await backend.close();
   }
@@ -198,6 +204,28 @@ describe('LDAP backend (slapd)', () => {
       kind: 'unavailable',
       message: expect.stringContaining('/nonexistent/ca.pem'),
     });
+  });
+
+  it('a server that accepts but never answers is unavailable after the timeout', async () => {
+    const held: TcpSocket[] = [];
+    const mute = createTcpServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = mute.address();
+      if (address === null || typeof address === 'string') throw new Error('no address');
+      const config = ldapConfig({ url: `ldap://127.0.0.1:${address.port}`, timeoutMs: 400 });
+      const started = performance.now();
+      const outcome = await login(createBackend(config, policyRoles), 'alice', p.alice);
+      expect(outcome).toMatchObject({
+        kind: 'unavailable',
+        message: expect.stringMatching(/no answer|timed out/),
+      });
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(held.length).toBe(1);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => mute.close(() => resolve()));
+    }
   });
 
   it('a url that is not ldap:// or ldaps:// is unavailable and says so', async () => {
@@ -383,7 +411,7 @@ describe('HTTP API backend (node:https peer)', () => {
           if (req.headers.authorization !== `Bearer ${token}`) return res.writeHead(401).end();
           const answers: Record<string, () => void> = {
             'eve:right': () => res.end(JSON.stringify({ allow: true, role: 'vendor-engineer' })),
-            'eve:wrong': () => res.end(JSON.stringify({ allow: false, message: 'bad password' })),
+            'eve:eve-wrong-9': () => res.end(JSON.stringify({ allow: false, message: 'bad password' })),
             'norole:right': () => res.end(JSON.stringify({ allow: true })),
             'oddrole:right': () => res.end(JSON.stringify({ allow: true, role: 'admin' })),
             'slow:right': () =>
@@ -430,7 +458,11 @@ describe('HTTP API backend (node:https peer)', () => {
   });
 
   it.each([
-    ['eve', 'wrong', { kind: 'reject', reason: 'bad-credentials', message: 'wrong user name or password' }],
+    [
+      'eve',
+      'eve-wrong-9',
+      { kind: 'reject', reason: 'bad-credentials', message: 'wrong user name or password' },
+    ],
     ['norole', 'right', { kind: 'reject', reason: 'no-role' }],
     ['oddrole', 'right', { kind: 'reject', reason: 'no-role' }],
     ['garbage', 'right', { kind: 'unavailable' }],
