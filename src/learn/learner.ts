@@ -220,6 +220,10 @@ export function createLearner(options: LearnerOptions = {}): Learner {
       return;
     }
     if (f.srcPort < 0 || f.dstPort < 0) return;
+    if (f.srcPort === 0 || f.dstPort === 0) {
+      state.unexpressed.portZero++;
+      return;
+    }
     trafficOf(src, dst, p === 17, timeMs, bytes, end - start);
   };
 

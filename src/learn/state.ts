@@ -113,6 +113,8 @@ export interface Unexpressed {
   unspecifiedSources: number;
   /** A host to itself (loopback captures): such traffic never crosses the bridge. */
   selfPackets: number;
+  /** TCP or UDP port 0: reserved, no policy names it. */
+  portZero: number;
 }
 
 /** Everything the learner has accumulated. */
@@ -165,6 +167,7 @@ export function createLearnState(limits: LearnLimits): LearnState {
       etherTypes: new Map(),
       unspecifiedSources: 0,
       selfPackets: 0,
+      portZero: 0,
     },
     frames: 0,
     ipPackets: 0,

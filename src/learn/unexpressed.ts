@@ -36,6 +36,8 @@ export function describeUnexpressed(state: LearnState): string[] {
   if (u.selfPackets > 0) {
     out.push(`${u.selfPackets} packet(s) from a host to itself (loopback): they never cross the bridge`);
   }
+  if (u.portZero > 0)
+    out.push(`${u.portZero} TCP/UDP packet(s) to or from port 0 (reserved): no rule can name it`);
   for (const [type, n] of [...u.etherTypes].sort((a, b) => a[0] - b[0])) {
     const name = ETHERTYPE_NAMES.get(type) ?? `EtherType 0x${type.toString(16).padStart(4, '0')}`;
     out.push(`${n} ${name} frame(s): layer 2, decided by enforcement.l2 (default: accept)`);
