@@ -12,6 +12,7 @@ import {
   Client,
   Control,
   InvalidCredentialsError,
+  InvalidDNSyntaxError,
   NoSuchObjectError,
   ResultCodeError,
 } from 'ldapts';
@@ -114,6 +115,8 @@ export function createLdapBackend(config: LdapBackendConfig, roles: readonly str
           ? reject('bad-credentials', 'invalidCredentials (49)')
           : reject('unknown-user', `no entry ${dn}`);
       }
+      // Escaping keeps the DN well formed; a directory that still disagrees knows no such user.
+      if (error instanceof InvalidDNSyntaxError) return reject('unknown-user', `invalid DN ${dn}`);
       if (error instanceof ResultCodeError)
         return unavailable(`bind refused by ${config.url}: ${error.message}`);
       return unavailable(describeConnectionError(error, config.url, 'bind'));
