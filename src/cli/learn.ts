@@ -169,7 +169,12 @@ export function summarize(p: Proposal): string {
   const unsure = p.rules.filter((r) => r.unsure.length > 0).length;
   const lines = [
     `learned from ${plural(p.stats.frames, 'frame')} (${p.stats.ipPackets} IP): ${plural(p.stats.hostsSeen, 'host')}, ${plural(p.stats.servicesSeen, 'service flow')} seen`,
-    `proposed: ${plural(p.zones.length, 'zone')}, ${plural(p.assets.length, 'asset')} (${[...roles].map(([r, n]) => `${n} ${r}`).join(', ') || 'none'}), ${plural(p.groups.length, 'group')}, ${plural(p.services.length, 'service')}, ${plural(p.schedules.length, 'schedule')}, ${plural(p.rules.length, 'rule')} (${unsure} marked unsure)`,
+    `proposed: ${plural(p.zones.length, 'zone')}, ${plural(p.assets.length, 'asset')} (${
+      [...roles]
+        .sort()
+        .map(([r, n]) => `${n} ${r}`)
+        .join(', ') || 'none'
+    }), ${plural(p.groups.length, 'group')}, ${plural(p.services.length, 'service')}, ${plural(p.schedules.length, 'schedule')}, ${plural(p.rules.length, 'rule')} (${unsure} marked unsure)`,
   ];
   if (p.recon.length > 0) {
     lines.push(`reconnaissance left out (${p.recon.length}):`);

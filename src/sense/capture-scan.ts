@@ -27,6 +27,7 @@ export interface ScanCaptureOptions {
 const DEFAULT_CHUNK = 8 * 1024 * 1024;
 const PCAP_MICRO = 0xa1b2c3d4;
 const PCAP_NANO = 0xa1b23c4d;
+const PCAPNG_SHB = 0x0a0d0d0a;
 /** As in pcap-reader.ts: a larger record means a corrupt file, not a big frame. */
 const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
@@ -51,7 +52,21 @@ export function scanCaptureFile(
     const magicLe = got >= 4 ? head.readUInt32LE(0) : 0;
     const magicBe = got >= 4 ? head.readUInt32BE(0) : 0;
     const classic = [PCAP_MICRO, PCAP_NANO].includes(magicLe) || [PCAP_MICRO, PCAP_NANO].includes(magicBe);
-    if (!classic || got < 24) return viaReader(fd, path, totalBytes, visit, options);
+    if (!classic && magicLe !== PCAPNG_SHB) {
+      throw new CaptureFileError(
+        path,
+        `is not a pcap or pcapng capture (magic 0x${magicLe.toString(16)})`,
+        'give a .pcap or .pcapng file (tcpdump -w, tshark -w, Wireshark)',
+      );
+    }
+    if (classic && got < 24) {
+      throw new CaptureFileError(
+        path,
+        `ends inside its ${got}-byte file header`,
+        'recapture, or repair it with editcap',
+      );
+    }
+    if (!classic) return viaReader(fd, path, totalBytes, visit, options);
     const little = magicLe === PCAP_MICRO || magicLe === PCAP_NANO;
     const nano = (little ? magicLe : magicBe) === PCAP_NANO;
     const linktype = (little ? head.readUInt32LE(20) : head.readUInt32BE(20)) & 0xffff;
