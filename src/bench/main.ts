@@ -4,6 +4,7 @@
 import { exitCodeFor, formatError, UsageError } from '../cli/errors.js';
 import { runContainment } from './containment.js';
 import { runDataplane } from './dataplane.js';
+import { runDecoys } from './decoys.js';
 import { runIntake } from './intake.js';
 import { runPortal } from './portal.js';
 import { runPortalBackends } from './portal-backends.js';
@@ -37,6 +38,10 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   'portal-backends': {
     summary: 'authentications/s of the LDAP and RADIUS backends vs bare binds and radclient',
     run: runPortalBackends,
+  },
+  decoys: {
+    summary: '1,000 decoys on one node: bring-up, memory, moving them all, touch → quarantine (IP and ARP)',
+    run: runDecoys,
   },
   containment: {
     summary: 'first out-of-profile packet → kernel quarantine → detection in the journal',

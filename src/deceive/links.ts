@@ -39,6 +39,8 @@ export interface DecoyLinks {
 const TRUNK = 'dcy';
 /** Routing tables and rule preferences of decoy n are BASE + n. */
 const BASE = 1000;
+/** Device group of links about to be deleted together. */
+const DOOMED_GROUP = 99;
 
 function run(argv: readonly string[], what: string, input?: string): string {
   const r = spawnSync(argv[0] ?? '', argv.slice(1), {
@@ -95,15 +97,18 @@ export function createDecoyLinks(options: {
       const wanted = new Map(next.map((d) => [d.id, d]));
       const lines: string[] = [];
       let removed = 0;
+      let added = 0;
+      // Deleting a link waits for an RCU grace period (tens of ms each); links
+      // that go are put in one device group and deleted together, one wait.
       for (const [id, { n, link }] of slots) {
         const want = wanted.get(id);
         if (want && want.ip === link.ip && want.mac === link.mac) continue;
-        lines.push(`link del d${n}`, `rule del pref ${BASE + n}`);
         slots.delete(id);
+        lines.push(`rule del pref ${BASE + n}`, `link set d${n} group ${DOOMED_GROUP}`);
         freeSlots.push(n);
         removed++;
       }
-      let added = 0;
+      if (removed > 0) lines.push(`link del group ${DOOMED_GROUP}`);
       const up: string[] = [];
       for (const link of next) {
         if (slots.has(link.id)) continue;
@@ -111,7 +116,7 @@ export function createDecoyLinks(options: {
         slots.set(link.id, { n, link });
         const dev = `d${n}`;
         lines.push(
-          `link add link ${TRUNK} name ${dev} address ${link.mac} type macvlan mode bridge`,
+          `link add link ${TRUNK} name ${dev} address ${link.mac} type macvlan mode private`,
           `addr add ${link.ip}/32 dev ${dev}`,
           `rule add from ${link.ip} lookup ${BASE + n} pref ${BASE + n}`,
         );
