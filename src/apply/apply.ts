@@ -7,6 +7,7 @@
 import { PicketError } from '../cli/errors.js';
 import { renderNft } from '../compile/render.js';
 import type { Ruleset } from '../compile/ruleset.js';
+import { decoyCarryText } from './decoy-sets.js';
 import { type Nft, NftError } from './nft.js';
 import { declaredPermitSets, permitElementsText, readPermitElements } from './permit-sets.js';
 import type { StateStore, StoredRuleset } from './state-store.js';
@@ -183,8 +184,10 @@ function replaceTables(nft: Nft, text: string, never: readonly string[]) {
   const carried = elements.filter((q) => declared.has(`quarantine${q.family}`) && !never.includes(q.address));
   // Portal permits of roles the new ruleset still has keep their remaining time.
   const permits = readPermitElements(nft, declaredPermitSets(text));
+  // The node's decoys stay protected across the replacement.
+  const decoys = decoyCarryText(nft, text);
   const started = performance.now();
-  nft.run(`${text.trimEnd()}\n${quarantineElementsText(carried)}${permitElementsText(permits)}`);
+  nft.run(`${text.trimEnd()}\n${quarantineElementsText(carried)}${permitElementsText(permits)}${decoys}`);
   return { tablePresent, carried, released, transactionMs: performance.now() - started };
 }
 

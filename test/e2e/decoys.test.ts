@@ -158,6 +158,21 @@ describe('decoys in the lab', () => {
     expect(await nodeLinks()).toContain('pkd-br0');
   });
 
+  it('a re-apply by hand keeps the decoy sets filled', async () => {
+    const setOf = async () =>
+      (await lab.exec(lab.spec.node.name, ['nft', 'list', 'set', 'inet', 'picket', 'decoys4'])).stdout;
+    for (const d of decoys) expect(await setOf()).toContain(d.ip);
+    const other = join(work, 'by-hand.yaml');
+    const changed = basePolicy.replace(
+      '\nenforcement:',
+      '  - name: historian-s7\n    from: hist-1\n    to: plc-a2\n    services: [s7]\n\nenforcement:',
+    );
+    writeFileSync(other, `${changed}\n${decoysSection('')}`);
+    const r = await picket(lab, ['apply', other], env);
+    expect(r.code, r.stderr).toBe(0);
+    for (const d of decoys) expect(await setOf()).toContain(d.ip);
+  });
+
   it('answers ping, and the first packet quarantines the pinger in the kernel; the HMI keeps polling', async () => {
     const hmi = lab.startPoller('hmi-a', { target: 'plc-a1', hz: 20 });
     await hmi.waitFor((s) => s.ok >= 10);
@@ -315,8 +330,9 @@ describe('decoys in sensor mode', () => {
       { stdio: 'ignore' },
     );
     try {
-      await eventually('the sensor to load the policy', () =>
-        readFileSync(log, 'utf8').includes('policy loaded for detection'),
+      await eventually(
+        'the sensor to load the policy',
+        () => existsSync(log) && readFileSync(log, 'utf8').includes('policy loaded for detection'),
       );
       const links = execFileSync('ip', ['-n', sensorNs, '-o', 'link'], { encoding: 'utf8' });
       expect(links).not.toContain('pkd-');
