@@ -18,7 +18,9 @@ const PLC = '10.20.1.10';
 const ATTACKER = '10.20.0.66';
 const SAFETY = '10.20.1.20';
 
-function policy(enforcement: string, extra = ''): Policy {
+const NIGHT_UTC = '{ days: [mon, tue, wed, thu, fri, sat, sun], from: "02:00", to: "04:00", timezone: UTC }';
+
+function policy(enforcement: string, extra = '', night = NIGHT_UTC): Policy {
   const source = `version: 1
 site: unit
 zones:
@@ -34,7 +36,7 @@ services:
   web: { tcp: [80] }
   dns: { udp: [53] }
 schedules:
-  night: { days: [mon, tue, wed, thu, fri, sat, sun], from: "02:00", to: "04:00", timezone: UTC }
+  night: ${night}
 rules:
   - name: hmi-polls-plc
     from: hmi
@@ -213,6 +215,21 @@ describe('conntrack and the forward chain', () => {
     expect(at(t + 3000, tcpFrame(HMI, PLC, 41000, 80, A))).toBe('established');
     // A new flow after the window: out of profile, the HMI is quarantined.
     expect(at(t + 5000, tcpFrame(HMI, PLC, 41001, 80, S))).toBe('quarantined');
+  });
+
+  it('judges a capture that spans a DST change at the time of each packet (a local window moves in UTC)', () => {
+    const chicago =
+      '{ days: [mon, tue, wed, thu, fri, sat, sun], from: "05:00", to: "06:00", timezone: America/Chicago }';
+    const sim = createSimulation(policy('  out-of-profile: block', '', chicago), Date.UTC(2026, 2, 6, 10));
+    const at = (ms: number, port: number) => {
+      const f = tcpFrame(HMI, PLC, port, 80, S);
+      return OUTCOME_NAMES[simulateFrame(sim, 1, f, 0, f.length, ms)];
+    };
+    // Before 8 March 2026 Chicago is UTC-6 (window 11:00-12:00 UTC), after it UTC-5 (10:00-11:00 UTC).
+    expect(at(Date.UTC(2026, 2, 6, 10, 30), 41000)).toBe('blocked');
+    expect(at(Date.UTC(2026, 2, 6, 11, 30), 41001)).toBe('allowed');
+    expect(at(Date.UTC(2026, 2, 10, 10, 30), 41002)).toBe('allowed');
+    expect(at(Date.UTC(2026, 2, 10, 11, 30), 41003)).toBe('blocked');
   });
 
   it('expires a flow after the conntrack timeout of its state, by capture time', () => {
