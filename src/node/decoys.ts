@@ -56,6 +56,8 @@ export interface DecoyDeps {
 /** Seen addresses are forgotten after this long (as the kernel's seen4 set does). */
 const SEEN_MS = 3_600_000;
 const ROTATE_CHECK_MS = 1_000;
+/** A decoy server that keeps dying is restarted at most this rarely. */
+const RESTART_MAX_MS = 30_000;
 
 /** The per-installation part of the default seed: random once, kept in the state directory. */
 function stateSeed(stateDir: string): string {
@@ -107,6 +109,9 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
   let touches = 0;
   let lastBringUpMs = 0;
   let rotateTimer: NodeJS.Timeout | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let restarts = 0;
+  let stopped = false;
 
   const byIp = () => new Map(current.map((d) => [d.ip, d]));
 
@@ -132,11 +137,18 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
         } else log.warn('decoy server', { message: event.message });
       },
       onExit: (code) => {
-        log.error('the decoy server exited; decoys are down until the next apply', { code });
         links?.close();
         server = undefined;
         links = undefined;
         current = [];
+        configKey = '';
+        restarts++;
+        const delayMs = Math.min(RESTART_MAX_MS, 1000 * 2 ** Math.min(restarts - 1, 5));
+        log.error('the decoy server exited; restarting the decoys', { code, inMs: delayMs });
+        clearTimeout(restartTimer);
+        restartTimer = setTimeout(() => {
+          if (policy && !stopped) void port.sync(policy, deps.now());
+        }, delayMs);
       },
     });
     links = createDecoyLinks({
@@ -218,7 +230,7 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
     await s?.close();
   };
 
-  return {
+  const port: DecoyPort = {
     async sync(next, nowMs) {
       policy = next;
       const decoys = next.decoys;
@@ -284,8 +296,11 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
     counts: () => ({ hosted: current.length, touches, moves: { ...moveCounts }, lastBringUpMs }),
 
     async stop() {
+      stopped = true;
+      clearTimeout(restartTimer);
       await starting?.catch(() => {});
       await teardown(deps.now());
     },
   };
+  return port;
 }

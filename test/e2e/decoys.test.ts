@@ -270,6 +270,22 @@ describe('decoys in the lab', () => {
     expect(ping.code).toBe(0);
   });
 
+  it('a decoy server that dies is restarted and the decoys come back', async () => {
+    const joined = () =>
+      readFileSync(node?.logFile ?? '', 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('decoy namespace joined'))
+        .map((line) => JSON.parse(line) as { pid: number });
+    const first = joined();
+    process.kill(first.at(-1)?.pid ?? 0, 'SIGKILL');
+    await eventually('a new decoy server', () => joined().length > first.length, 15_000);
+    const back = await decoysInPlace(2);
+    const ping = await lab.exec('attacker', ['ping', '-c', '1', '-W', '2', back[0]?.ip ?? ''], {
+      check: false,
+    });
+    expect(ping.code).toBe(0);
+  });
+
   it('a clean stop leaves no decoy namespace, veth or server behind', async () => {
     const logged = readFileSync(node?.logFile ?? '', 'utf8')
       .split('\n')
