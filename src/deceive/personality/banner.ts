@@ -3,7 +3,8 @@
 // (RFB 003.008, VNC authentication that always fails). Bytes → replies +
 // notes; nothing ever authenticates. RFC 4253, RFC 6143. Pure.
 
-import { ascii, bytesOf, concat, exchange, SILENCE, u32be } from './bytes.js';
+import { ascii, byteBuffer, bytesOf, concat, exchange, SILENCE, u32be } from './bytes.js';
+import { perIdentity } from './memo.js';
 import { hash32 } from './seeded.js';
 import type { Conversation, DecoyIdentity, Exchange, TouchNote } from './types.js';
 
@@ -44,7 +45,7 @@ function sshPacket(payload: readonly number[]): Uint8Array {
   ]);
 }
 
-function kexInit(identity: DecoyIdentity): Uint8Array {
+const kexInit = perIdentity((identity): Uint8Array => {
   const windows = text(identity, 'sshVersion', '').includes('Windows');
   const kex = windows
     ? 'curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,diffie-hellman-group14-sha1'
@@ -72,37 +73,47 @@ function kexInit(identity: DecoyIdentity): Uint8Array {
     0,
     0,
   ]);
-}
+});
 
 /** SSH: the client's identification line is noted and answered with KEXINIT; its key exchange ends it. */
 export function openSsh(identity: DecoyIdentity): Conversation {
-  let buffered: Uint8Array = new Uint8Array(0);
+  const buffered = byteBuffer();
   let identified = false;
+  let closed = false;
+  const finish = (answer: Exchange): Exchange => {
+    closed = answer.close;
+    return answer;
+  };
   return {
     receive(bytes) {
+      if (closed) return exchange([], [], true);
       if (identified)
-        return exchange(
-          [],
-          [{ protocol: 'ssh', what: 'SSH key exchange started', severity: 'medium' }],
-          true,
+        return finish(
+          exchange([], [{ protocol: 'ssh', what: 'SSH key exchange started', severity: 'medium' }], true),
         );
-      buffered = concat([buffered, bytes]);
-      const end = buffered.indexOf(0x0a);
-      if (end < 0)
-        return buffered.length > MAX_LINE
-          ? exchange([], [{ protocol: 'ssh', what: 'SSH: no identification line', severity: 'medium' }], true)
-          : SILENCE;
+      const searched = buffered.length;
+      buffered.append(bytes);
+      const end = buffered.view().indexOf(0x0a, searched);
+      if (end < 0) {
+        if (buffered.length <= MAX_LINE) return SILENCE;
+        return finish(
+          exchange([], [{ protocol: 'ssh', what: 'SSH: no identification line', severity: 'medium' }], true),
+        );
+      }
       identified = true;
-      const line = printable(buffered.subarray(0, buffered[end - 1] === 0x0d ? end - 1 : end)).trim();
+      const view = buffered.view();
+      const line = printable(view.subarray(0, view[end - 1] === 0x0d ? end - 1 : end)).trim();
       const ok = line.startsWith('SSH-');
       const note: TouchNote = {
         protocol: 'ssh',
         what: ok ? `SSH client ${line}` : `not SSH: ${line}`,
         severity: 'medium',
       };
-      return ok
-        ? exchange([kexInit(identity)], [note])
-        : exchange([bytesOf(ascii('Protocol mismatch.\n'))], [note], true);
+      return finish(
+        ok
+          ? exchange([kexInit(identity)], [note])
+          : exchange([bytesOf(ascii('Protocol mismatch.\n'))], [note], true),
+      );
     },
   };
 }
@@ -114,43 +125,65 @@ export function vncGreeting(): Exchange {
 
 /** VNC: version, security type 2 (VNC authentication), a challenge, and always "Authentication failed". */
 export function openVnc(identity: DecoyIdentity): Conversation {
-  let step: 'version' | 'security' | 'response' | 'done' = 'version';
+  let step: 'version' | 'security' | 'response' | 'closed' = 'version';
   let buffered: Uint8Array = new Uint8Array(0);
   const note = (what: string, severity: TouchNote['severity']): TouchNote => ({
     protocol: 'vnc',
     what: `VNC ${what}`,
     severity,
   });
+  const finish = (answer: Exchange): Exchange => {
+    if (answer.close) step = 'closed';
+    return answer;
+  };
+  const failed = (reason: string) => bytesOf([...u32be(1), ...u32be(reason.length), ...ascii(reason)]);
+  /** Answers the next complete client message, or undefined when more bytes are needed. */
+  const step1 = (): Exchange | undefined => {
+    const need = step === 'version' ? 12 : step === 'security' ? 1 : 16;
+    if (buffered.length < need) return undefined;
+    const message = buffered.subarray(0, need);
+    buffered = buffered.slice(need);
+    if (step === 'version') {
+      const version = printable(message).trim();
+      if (!version.startsWith('RFB '))
+        return finish(exchange([], [note(`not RFB: ${version}`, 'medium')], true));
+      step = 'security';
+      return exchange([bytesOf([1, 2])], [note(`client ${version}`, 'medium')]);
+    }
+    if (step === 'security') {
+      if (message[0] !== 2)
+        return finish(
+          exchange([failed('Security type invalid')], [note(`security type ${message[0]}`, 'medium')], true),
+        );
+      step = 'response';
+      return exchange(
+        [bytesOf(sixteen(identity, 'vnc-challenge'))],
+        [note('authentication started', 'medium')],
+      );
+    }
+    return finish(
+      exchange(
+        [failed('Authentication failed')],
+        [note('authentication attempt (password response sent)', 'high')],
+        true,
+      ),
+    );
+  };
+  const isClosed = () => step === 'closed';
   return {
     receive(bytes) {
-      if (step === 'done') return exchange([], [], true);
+      if (isClosed()) return exchange([], [], true);
       buffered = concat([buffered, bytes]);
-      const need = step === 'version' ? 12 : step === 'security' ? 1 : 16;
-      if (buffered.length < need) return buffered.length > MAX_LINE ? exchange([], [], true) : SILENCE;
-      const message = buffered.subarray(0, need);
-      buffered = buffered.slice(need);
-      if (step === 'version') {
-        const version = printable(message).trim();
-        if (!version.startsWith('RFB ')) return exchange([], [note(`not RFB: ${version}`, 'medium')], true);
-        step = 'security';
-        return exchange([bytesOf([1, 2])], [note(`client ${version}`, 'medium')]);
+      const replies: Uint8Array[] = [];
+      const notes: TouchNote[] = [];
+      for (let answer = step1(); answer !== undefined; answer = isClosed() ? undefined : step1()) {
+        replies.push(...answer.replies);
+        notes.push(...answer.notes);
       }
-      if (step === 'security') {
-        if (message[0] !== 2)
-          return exchange(
-            [bytesOf([...u32be(1), ...u32be(21), ...ascii('Security type invalid')])],
-            [note(`security type ${message[0]}`, 'medium')],
-            true,
-          );
-        step = 'response';
-        return exchange(
-          [bytesOf(sixteen(identity, 'vnc-challenge'))],
-          [note('authentication started', 'medium')],
-        );
-      }
-      step = 'done';
-      const failed = bytesOf([...u32be(1), ...u32be(21), ...ascii('Authentication failed')]);
-      return exchange([failed], [note('authentication attempt (password response sent)', 'high')], true);
+      if (isClosed()) buffered = new Uint8Array(0);
+      return replies.length === 0 && notes.length === 0 && step !== 'closed'
+        ? SILENCE
+        : exchange(replies, notes, step === 'closed');
     },
   };
 }

@@ -6,7 +6,9 @@ import type { Exchange, TouchNote } from './types.js';
 
 /** Bytes of a list of numbers (each taken modulo 256). */
 export function bytesOf(values: readonly number[]): Uint8Array {
-  return Uint8Array.from(values, (v) => v & 0xff);
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = (values[i] ?? 0) & 0xff;
+  return out;
 }
 
 /** Big-endian u16 as two numbers. */
@@ -31,10 +33,12 @@ export function u32be(v: number): number[] {
 
 /** ASCII codes of a string (non-ASCII characters become '?'). */
 export function ascii(text: string): number[] {
-  return Array.from(text, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x80 ? code : 0x3f;
-  });
+  const out = new Array<number>(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    out[i] = code < 0x80 ? code : 0x3f;
+  }
+  return out;
 }
 
 /** Text padded with `pad` or cut to exactly `size` ASCII bytes. */
@@ -83,4 +87,44 @@ export function exchange(
   close = false,
 ): Exchange {
   return { replies, notes, close };
+}
+
+/** A growing byte buffer: appends in amortised constant time, drops consumed bytes from the front. */
+export interface ByteBuffer {
+  readonly length: number;
+  append(bytes: Uint8Array): void;
+  /** The buffered bytes (a view, valid until the next append or drop). */
+  view(): Uint8Array;
+  drop(count: number): void;
+  clear(): void;
+}
+
+/** An empty ByteBuffer. */
+export function byteBuffer(): ByteBuffer {
+  let data = new Uint8Array(256);
+  let size = 0;
+  return {
+    get length() {
+      return size;
+    },
+    append(bytes) {
+      if (size + bytes.length > data.length) {
+        const grown = new Uint8Array(Math.max(data.length * 2, size + bytes.length));
+        grown.set(data.subarray(0, size));
+        data = grown;
+      }
+      data.set(bytes, size);
+      size += bytes.length;
+    },
+    view: () => data.subarray(0, size),
+    drop(count) {
+      const n = Math.min(count, size);
+      data.copyWithin(0, n, size);
+      size -= n;
+    },
+    clear() {
+      size = 0;
+      if (data.length > 4096) data = new Uint8Array(256);
+    },
+  };
 }

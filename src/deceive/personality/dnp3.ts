@@ -9,6 +9,7 @@
 import { dnp3FunctionName, frameDnp3 } from '../../sense/protocols/dnp3.js';
 import { exchange, SILENCE, u16le, u32le } from './bytes.js';
 import { linkFrame, linkHeader, linkUserData } from './dnp3-link.js';
+import { perIdentity } from './memo.js';
 import { hash32 } from './seeded.js';
 import { framedConversation } from './stream.js';
 import type { Conversation, DecoyIdentity, Exchange, TouchNote } from './types.js';
@@ -29,7 +30,7 @@ function count(identity: DecoyIdentity, name: string, fallback: number): number 
 }
 
 /** Static data: g1v2 binary inputs with flags and g30v1 32-bit analog inputs with flags. */
-function staticObjects(identity: DecoyIdentity): number[] {
+const staticObjects = perIdentity((identity): readonly number[] => {
   const h = hash32(`${identity.serial}/dnp3`);
   const binaries = count(identity, 'binaryInputs', 16);
   const analogs = count(identity, 'analogInputs', 8);
@@ -38,7 +39,7 @@ function staticObjects(identity: DecoyIdentity): number[] {
   out.push(30, 1, 0x00, 0, analogs - 1);
   for (let i = 0; i < analogs; i++) out.push(0x01, ...u32le(((h >>> (i * 2)) % 4000) + 200 * (i + 1)));
   return out;
-}
+});
 
 const SEVERITY: Readonly<Record<number, TouchNote['severity']>> = {
   2: 'high',
@@ -78,7 +79,7 @@ function firstObject(objects: Uint8Array): string {
 function readAnswer(
   identity: DecoyIdentity,
   objects: Uint8Array,
-): { objects: number[]; iin2: number; what: string } {
+): { objects: readonly number[]; iin2: number; what: string } {
   let classZero = false;
   const classes: number[] = [];
   let at = 0;

@@ -3,7 +3,8 @@
 // name tried (never the password); one request per connection. Request bytes →
 // response + notes. RFC 9112 (message syntax), HTML forms (urlencoded). Pure.
 
-import { ascii, bytesOf, concat, exchange, SILENCE } from './bytes.js';
+import { byteBuffer, concat, exchange, SILENCE } from './bytes.js';
+import { perIdentity } from './memo.js';
 import type { Conversation, DecoyIdentity, Exchange, TouchNote } from './types.js';
 
 const MAX_HEAD = 16 * 1024;
@@ -42,6 +43,8 @@ function page(identity: DecoyIdentity, message: string): string {
   ].join('\r\n');
 }
 
+const UTF8 = new TextEncoder();
+
 function response(identity: DecoyIdentity, status: string, body: string): Uint8Array {
   const server =
     typeof identity.fields.webServer === 'string'
@@ -49,17 +52,28 @@ function response(identity: DecoyIdentity, status: string, body: string): Uint8A
       : identity.profile === 'engineering-workstation'
         ? 'Microsoft-IIS/10.0'
         : '';
+  const content = UTF8.encode(body);
   const head = [
     `HTTP/1.1 ${status}`,
-    ...(server ? [`Server: ${server}`] : []),
+    ...(server ? [`Server: ${clean(server)}`] : []),
     'Content-Type: text/html; charset=utf-8',
-    `Content-Length: ${ascii(body).length}`,
+    `Content-Length: ${content.length}`,
     'Connection: close',
     '',
     '',
   ].join('\r\n');
-  return bytesOf(ascii(head + body));
+  return concat([UTF8.encode(head), content]);
 }
+
+/** Every response a decoy's web server gives, built once per identity. */
+const responsesOf = perIdentity((identity) => ({
+  login: response(identity, '200 OK', page(identity, '')),
+  failed: response(identity, '200 OK', page(identity, 'Invalid user name or password.')),
+  notFound: response(identity, '404 Not Found', '<html><body>Not Found</body></html>\r\n'),
+  notAllowed: response(identity, '405 Method Not Allowed', ''),
+  headTooLarge: response(identity, '431 Request Header Fields Too Large', ''),
+  bodyTooLarge: response(identity, '413 Payload Too Large', ''),
+}));
 
 /** The user name field of an urlencoded form body, if any. */
 export function formUser(body: string): string | undefined {
@@ -82,21 +96,15 @@ function answer(identity: DecoyIdentity, head: string, body: string): Exchange {
   if (method === 'POST') {
     const user = formUser(body);
     const what = user === undefined ? `POST ${target}` : `login attempt as user ${clean(user)}`;
-    return exchange(
-      [response(identity, '200 OK', page(identity, 'Invalid user name or password.'))],
-      [note(what, 'high')],
-      true,
-    );
+    return exchange([responsesOf(identity).failed], [note(what, 'high')], true);
   }
   if (method === 'GET' || method === 'HEAD') {
     const known = path === '/' || path.startsWith('/login') || path.startsWith('/index');
-    const reply = known
-      ? response(identity, '200 OK', page(identity, ''))
-      : response(identity, '404 Not Found', '<html><body>Not Found</body></html>\r\n');
+    const reply = known ? responsesOf(identity).login : responsesOf(identity).notFound;
     return exchange([reply], [note(`${method} ${target}`, 'medium')], true);
   }
   return exchange(
-    [response(identity, '405 Method Not Allowed', '')],
+    [responsesOf(identity).notAllowed],
     [note(`${clean(method, 16)} ${target}`, 'medium')],
     true,
   );
@@ -118,37 +126,37 @@ function latin1(bytes: Uint8Array): string {
 
 /** One HTTP request per connection; the decoy closes after its response. */
 export function openHttp(identity: DecoyIdentity): Conversation {
-  let buffered: Uint8Array = new Uint8Array(0);
+  const buffered = byteBuffer();
   let end = -1;
   let done = false;
   return {
     receive(bytes) {
       if (done) return exchange([], [], true);
       const searched = buffered.length;
-      buffered = concat([buffered, bytes]);
-      if (end < 0) end = headEnd(buffered, searched - 3);
+      buffered.append(bytes);
+      if (end < 0) end = headEnd(buffered.view(), searched - 3);
       if (end < 0) {
         if (buffered.length <= MAX_HEAD) return SILENCE;
         done = true;
         return exchange(
-          [response(identity, '431 Request Header Fields Too Large', '')],
+          [responsesOf(identity).headTooLarge],
           [note('oversized request head', 'medium')],
           true,
         );
       }
-      const head = latin1(buffered.subarray(0, end));
+      const head = latin1(buffered.view().subarray(0, end));
       const length = Number.parseInt(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? '0', 10);
       if (length > MAX_BODY) {
         done = true;
         return exchange(
-          [response(identity, '413 Payload Too Large', '')],
+          [responsesOf(identity).bodyTooLarge],
           [note(`oversized body (${length} bytes)`, 'medium')],
           true,
         );
       }
       if (buffered.length < end + 4 + length) return SILENCE;
       done = true;
-      return answer(identity, head, latin1(buffered.subarray(end + 4, end + 4 + length)));
+      return answer(identity, head, latin1(buffered.view().subarray(end + 4, end + 4 + length)));
     },
   };
 }

@@ -46,16 +46,24 @@ export function modbusMapOf(identity: DecoyIdentity): ModbusMap {
     'holding-register': registers,
   };
   const writes = new Map<string, number>();
-  const base = (table: ModbusTable, address: number): number => {
+  const value = (table: ModbusTable, address: number): number => {
     const h = hash32(`${seed}/${table}/${Math.floor(address / 10)}`);
     const hi = hash32(`${seed}/${table}/${address}`);
     if (table === 'coil' || table === 'discrete-input') return (h >>> (address % 10)) & 1;
     const kind = REGISTER_KINDS[(h >>> 3) % REGISTER_KINDS.length] ?? (() => 0);
     return kind(hi, address % 10) & 0xffff;
   };
+  // Drawn once per decoy: reads are then a lookup.
+  const base = Object.fromEntries(
+    (Object.keys(sizes) as ModbusTable[]).map((t) => [
+      t,
+      Uint16Array.from({ length: sizes[t] }, (_, a) => value(t, a)),
+    ]),
+  ) as Record<ModbusTable, Uint16Array>;
   return {
     size: (table) => sizes[table],
-    read: (table, address) => writes.get(`${table}/${address}`) ?? base(table, address),
+    read: (table, address) =>
+      (writes.size > 0 ? writes.get(`${table}/${address}`) : undefined) ?? base[table][address] ?? 0,
     write(table, address, value) {
       const key = `${table}/${address}`;
       writes.delete(key);

@@ -6,6 +6,7 @@
 
 import { frameModbus } from '../../sense/protocols/modbus.js';
 import { ascii, bytesOf, exchange, readU16be, u16be } from './bytes.js';
+import { perIdentity } from './memo.js';
 import type { ModbusMap, ModbusTable } from './modbus-map.js';
 import { framedConversation } from './stream.js';
 import type { Conversation, DecoyIdentity, Exchange, TouchNote } from './types.js';
@@ -159,8 +160,8 @@ function readWriteRegisters(map: ModbusMap, pdu: Uint8Array): Answer {
   return { pdu: [23, read.length, ...read], note: note(`${what} (values ${shortList(values)})`, 'high') };
 }
 
-/** Device identification objects 0x00–0x06 (basic: 0–2, regular: 3–6). */
-function identificationObjects(identity: DecoyIdentity): string[] {
+/** Device identification objects 0x00–0x06 (basic: 0–2, regular: 3–6) as `[id, length, value…]`. */
+const identificationObjects = perIdentity((identity): readonly (readonly number[])[] => {
   const text = (name: string, fallback: string) => String(identity.fields[name] ?? fallback);
   return [
     identity.vendor,
@@ -170,8 +171,11 @@ function identificationObjects(identity: DecoyIdentity): string[] {
     text('productName', identity.model),
     identity.model,
     text('application', identity.hostname),
-  ];
-}
+  ].map((value, id) => {
+    const bytes = ascii(value).slice(0, 80);
+    return [id, bytes.length, ...bytes];
+  });
+});
 
 function readDeviceId(identity: DecoyIdentity, pdu: Uint8Array): Answer {
   const code = pdu[2] ?? 0;
@@ -188,10 +192,7 @@ function readDeviceId(identity: DecoyIdentity, pdu: Uint8Array): Answer {
     const first = requested <= last ? requested : 0;
     ids = Array.from({ length: last - first + 1 }, (_, i) => first + i);
   }
-  const body = ids.flatMap((id) => {
-    const value = ascii(objects[id] ?? '').slice(0, 80);
-    return [id, value.length, ...value];
-  });
+  const body = ids.flatMap((id) => objects[id] ?? []);
   return { pdu: [0x2b, 0x0e, code, 0x82, 0, 0, ids.length, ...body], note: note(what, 'medium') };
 }
 

@@ -6,6 +6,7 @@
 // PN/DP answers in the public captures. Pure.
 
 import { fixedAscii, u16be } from './bytes.js';
+import { perIdentity } from './memo.js';
 import { hash32 } from './seeded.js';
 import type { DecoyIdentity } from './types.js';
 
@@ -13,6 +14,15 @@ import type { DecoyIdentity } from './types.js';
 export interface SzlAnswer {
   readonly recordBytes: number;
   readonly records: readonly (readonly number[])[];
+}
+
+/** An SZL answer with its records laid out as bytes once. */
+export interface SzlList extends SzlAnswer {
+  readonly bytes: Uint8Array;
+}
+
+function laidOut(answer: SzlAnswer): SzlList {
+  return { ...answer, bytes: Uint8Array.from(answer.records.flat()) };
 }
 
 /** `V3.2.7` → [3, 2, 7] (missing parts are 0). */
@@ -81,16 +91,14 @@ function cpuState(identity: DecoyIdentity): SzlAnswer {
   return { recordBytes: 20, records: [[0x51, 0x44, 0xff, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, ...since]] };
 }
 
+const lists = perIdentity((identity) => ({
+  17: laidOut(moduleIdentification(identity)),
+  28: laidOut(componentIdentification(identity)),
+  1060: laidOut(cpuState(identity)),
+}));
+
 /** The answer for an SZL id, or undefined when the decoy has no such list. */
-export function szlAnswer(identity: DecoyIdentity, id: number): SzlAnswer | undefined {
-  switch (id) {
-    case 0x0011:
-      return moduleIdentification(identity);
-    case 0x001c:
-      return componentIdentification(identity);
-    case 0x0424:
-      return cpuState(identity);
-    default:
-      return undefined;
-  }
+export function szlAnswer(identity: DecoyIdentity, id: number): SzlList | undefined {
+  const all = lists(identity);
+  return id === 0x0011 ? all[0x0011] : id === 0x001c ? all[0x001c] : id === 0x0424 ? all[0x0424] : undefined;
 }

@@ -6,7 +6,10 @@
 // acknowledged and noted. TPKT bytes → replies + notes. Pure.
 
 import { frameTpkt } from '../../sense/protocols/s7comm.js';
-import { bytesOf, exchange, readU16be, u16be } from './bytes.js';
+import { bytesOf, concat, exchange, readU16be, u16be } from './bytes.js';
+
+const EMPTY = new Uint8Array(0);
+
 import { itemName, parseItems, readItemsData } from './s7-items.js';
 import { szlAnswer } from './s7-szl.js';
 import { framedConversation } from './stream.js';
@@ -20,8 +23,9 @@ function note(what: string, severity: TouchNote['severity']): TouchNote {
 }
 
 /** One TPKT around a COTP data TPDU (last unit) and an S7 PDU. */
-function dataTpdu(s7: readonly number[]): Uint8Array {
-  return bytesOf([3, 0, ...u16be(7 + s7.length), 0x02, 0xf0, 0x80, ...s7]);
+function dataTpdu(s7: readonly number[], tail: Uint8Array = EMPTY): Uint8Array {
+  const head = bytesOf([3, 0, ...u16be(7 + s7.length + tail.length), 0x02, 0xf0, 0x80, ...s7]);
+  return tail.length === 0 ? head : concat([head, tail]);
 }
 
 function ackData(
@@ -223,18 +227,13 @@ function userdataRequest(
   const answer = szlAnswer(identity, id);
   if (answer === undefined)
     return exchange([userdata(ref, head(0xd401), [0x0a, 0x00, 0x00, 0x00])], [note(what, 'low')]);
-  const records = answer.records.flat();
-  const list = [
-    ...u16be(id),
-    ...u16be(index),
-    ...u16be(answer.recordBytes),
-    ...u16be(answer.records.length),
-    ...records,
-  ];
-  return exchange(
-    [userdata(ref, head(0), [0xff, 0x09, ...u16be(list.length), ...list])],
-    [note(what, 'low')],
-  );
+  const records = answer.bytes;
+  const list = [0xff, 0x09, ...u16be(8 + records.length), ...u16be(id), ...u16be(index)];
+  list.push(...u16be(answer.recordBytes), ...u16be(answer.records.length));
+  const ack = head(0);
+  const dataLength = list.length + records.length;
+  const s7 = [0x32, 0x07, 0, 0, ...u16be(ref), ...u16be(ack.length), ...u16be(dataLength), ...ack, ...list];
+  return exchange([dataTpdu(s7, records)], [note(what, 'low')]);
 }
 
 /** An S7comm conversation on a decoy. */

@@ -3,7 +3,7 @@
 // close (with a note) on bytes that cannot be a frame. Pure.
 
 import type { Frame } from '../../sense/protocols/frame.js';
-import { concat } from './bytes.js';
+import { byteBuffer } from './bytes.js';
 import type { Conversation, Exchange, TouchNote } from './types.js';
 
 /** What a framer says about the start of the buffered bytes (the sense codecs' framers fit). */
@@ -22,16 +22,16 @@ export function framedConversation(
   handle: (frame: Uint8Array) => Exchange,
   maxBufferedBytes = MAX_BUFFERED_BYTES,
 ): Conversation {
-  let buffered: Uint8Array = new Uint8Array(0);
+  const buffered = byteBuffer();
   let closed = false;
   return {
     receive(bytes: Uint8Array): Exchange {
       if (closed) return { replies: [], notes: [], close: true };
-      buffered = buffered.length === 0 ? bytes.slice() : concat([buffered, bytes]);
+      buffered.append(bytes);
       const replies: Uint8Array[] = [];
       const notes: TouchNote[] = [];
       while (buffered.length > 0) {
-        const framing = frame(buffered);
+        const framing = frame(buffered.view());
         if (framing.kind === 'partial') break;
         if (framing.kind === 'malformed' || framing.length <= 0) {
           const reason = framing.kind === 'malformed' ? framing.reason : 'empty frame';
@@ -39,8 +39,9 @@ export function framedConversation(
           closed = true;
           break;
         }
-        const answer = handle(buffered.subarray(0, framing.length));
-        buffered = buffered.slice(framing.length);
+        // The handler gets its own copy: the buffer is reused for the next bytes.
+        const answer = handle(buffered.view().slice(0, framing.length));
+        buffered.drop(framing.length);
         replies.push(...answer.replies);
         notes.push(...answer.notes);
         if (answer.close) {
@@ -56,7 +57,7 @@ export function framedConversation(
         });
         closed = true;
       }
-      if (closed) buffered = new Uint8Array(0);
+      if (closed) buffered.clear();
       return { replies, notes, close: closed };
     },
   };
