@@ -101,3 +101,13 @@ describe('usableDecoyAddressCount', () => {
     expect(usableDecoyAddressCount({ family: 4, value: 0x0a140200n, length: 30 })).toBe(1);
   });
 });
+
+describe('decoys: deceive', () => {
+  it('is accepted with a warning: not implemented yet', () => {
+    const { policy, rendered } = parse(
+      '  deceive: true\n  place:\n    - { zone: cell-a, profile: s7-300, count: 1 }\n',
+    );
+    expect(policy?.decoys?.deceive).toBe(true);
+    expect(rendered.join('\n')).toContain('warning[not-implemented]');
+  });
+});
