@@ -46,6 +46,9 @@ const TRANSITIONS: readonly (readonly (readonly number[])[])[] = [
   ],
 ];
 
+/** TRANSITIONS flattened: [(direction * 6 + flag index) * 10 + state]. */
+const TRANSITION_TABLE = Int8Array.from(TRANSITIONS.flat(2));
+
 /** Default timeouts in seconds per TCP state (nf_conntrack_tcp_timeout_*). */
 const TCP_TIMEOUT_S = [0, 120, 60, 432_000, 120, 60, 30, 120, 10, 120];
 /** An established connection not yet assured (no reply seen) lives only as long as an unacknowledged one. */
@@ -86,10 +89,10 @@ export function tcpFlagsValid(flags: number): boolean {
   );
 }
 
-/** Per-flow counters a report keeps; opaque to conntrack. */
-export interface FlowOwner {
-  packets: number;
-}
+/** Flag index of every TCP flags byte, -1 for the combinations conntrack calls invalid. */
+const FLAG_INDEX = Int8Array.from({ length: 256 }, (_, flags) =>
+  tcpFlagsValid(flags) ? flagIndex(flags) : -1,
+);
 
 /** One tracked connection, in its original direction. */
 export interface Flow {
@@ -296,8 +299,9 @@ export const TCP_VERDICT = { INVALID: -1, IGNORE: -2 } as const;
  * (loose pickup) a bare ACK opens one.
  */
 export function tcpTransition(state: number, direction: number, flags: number): number {
-  if (!tcpFlagsValid(flags)) return TCP_VERDICT.INVALID;
-  const next = TRANSITIONS[direction]![flagIndex(flags)]![state]!;
+  const index = FLAG_INDEX[flags & 0xff]!;
+  if (index < 0) return TCP_VERDICT.INVALID;
+  const next = TRANSITION_TABLE[(direction * 6 + index) * 10 + state]!;
   if (next === IV) return TCP_VERDICT.INVALID;
   if (next === IG) return TCP_VERDICT.IGNORE;
   return next;
