@@ -135,16 +135,16 @@ async function latency(portal: string, target: string, n: number, user: string, 
   return { loginToPacketMs: samples, loginResponseMs: responded };
 }
 
-async function forSeconds(seconds: number, concurrency: number, one: () => Promise<unknown>) {
+async function forSeconds(seconds: number, concurrency: number, one: (lane: number) => Promise<unknown>) {
   const end = performance.now() + seconds * 1000;
   let done = 0;
   let failed = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: concurrency }, async (_, lane) => {
       while (performance.now() < end) {
         try {
-          await one();
+          await one(lane);
           done++;
         } catch {
           failed++;
@@ -156,13 +156,19 @@ async function forSeconds(seconds: number, concurrency: number, one: () => Promi
 }
 
 async function binds(url: string, dn: string, password: string, seconds: number, concurrency: number) {
-  const clients = Array.from({ length: concurrency }, () => new Client({ url, timeout: 3000 }));
-  let i = 0;
-  const result = await forSeconds(seconds, concurrency, async () => {
-    const client = clients[i++ % concurrency] as Client;
-    await client.bind(dn, password);
-  });
-  await Promise.all(clients.map((c) => c.unbind().catch(() => undefined)));
+  // One connection per lane: binds on one LDAP connection must not overlap.
+  const clients = Array.from(
+    { length: concurrency },
+    () => new Client({ url, timeout: 3000, connectTimeout: 3000 }),
+  );
+  const result = await forSeconds(seconds, concurrency, (lane) =>
+    (clients[lane] as Client).bind(dn, password),
+  );
+  await Promise.all(
+    clients.map((c) =>
+      Promise.race([c.unbind().catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]),
+    ),
+  );
   return result;
 }
 

@@ -61,8 +61,9 @@ ${backends}  roles:
 }
 
 async function runWorker(lab: Lab, host: string, args: readonly string[]): Promise<unknown> {
-  const r = await lab.exec(host, [process.execPath, worker, ...args], { check: false, timeoutMs: 300_000 });
-  if (r.code !== 0) throw new PortalBenchError(`worker ${args[0]} failed: ${r.stderr.slice(-500)}`);
+  const r = await lab.exec(host, [process.execPath, worker, ...args], { check: false, timeoutMs: 120_000 });
+  if (r.code !== 0)
+    throw new PortalBenchError(`worker ${args[0]} failed (exit ${r.code}): ${r.stderr.slice(-500)}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? 'null');
 }
 

@@ -64,15 +64,21 @@ export function createNodePortal(deps: NodePortalDeps): NodePortal {
   let runningSection = '';
   const logins: Record<string, number> = {};
 
-  const kernelDelete = (row: PermitRow) => {
+  /** nft text that removes a permit's element (empty when its role has no set now). */
+  const deleteText = (row: PermitRow): string => {
     const set = ruleset ? permitSetFor(ruleset, row.role, familyOf(row.address)) : undefined;
-    if (set) nft.run(permitDeleteText(set, row.address));
+    return set ? permitDeleteText(set, row.address) : '';
   };
 
-  const endAll = (source: string, reason: 'logout' | 'replaced'): number => {
+  /**
+   * Ends every permit `source` holds, in the kernel and the journal; `then` is
+   * more nft text for the same transaction (the new permit of a login).
+   */
+  const endAll = (source: string, reason: 'logout' | 'replaced', then = ''): number => {
     const rows = activePermits(db, now()).filter((p) => p.address === source);
+    const text = rows.map(deleteText).join('') + then;
+    if (text !== '') nft.run(text);
     for (const row of rows) {
-      kernelDelete(row);
       endPermit(db, row.id, now(), reason);
       log.info('permit ended', {
         permit: row.id,
@@ -89,9 +95,9 @@ export function createNodePortal(deps: NodePortalDeps): NodePortal {
     grant({ source, user, role, backend, seconds }) {
       const set = ruleset ? permitSetFor(ruleset, role, familyOf(source)) : undefined;
       if (!set) throw new Error(`role "${role}" opens nothing for IPv${familyOf(source)} sources`);
-      endAll(source, 'replaced');
       const createdMs = now();
-      nft.run(permitPutText(set, source, seconds));
+      // The old permit goes and the new one comes in one kernel transaction.
+      endAll(source, 'replaced', permitPutText(set, source, seconds));
       const id = `p-${randomBytes(5).toString('hex')}`;
       const untilMs = createdMs + seconds * 1000;
       insertPermit(db, { id, address: source, user, role, backend, createdMs, untilMs });

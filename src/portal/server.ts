@@ -128,8 +128,11 @@ export async function startPortalServer(o: PortalServerOptions): Promise<PortalS
     const id = verifySession(key, cookieValue(req.headers.cookie, SESSION_COOKIE), nowMs);
     const found = id === undefined ? undefined : sessions.get(id);
     if (found && found.source === source && found.expiresMs > nowMs) return found;
-    for (const [k, s] of sessions)
-      if (s.expiresMs <= nowMs || sessions.size >= MAX_SESSIONS) sessions.delete(k);
+    // Sessions all last SESSION_MS, so insertion order is expiry order: drop from the front.
+    for (const [k, s] of sessions) {
+      if (s.expiresMs > nowMs && sessions.size < MAX_SESSIONS) break;
+      sessions.delete(k);
+    }
     const session: PortalSession = {
       id: randomBytes(18).toString('base64url'),
       csrf: randomBytes(18).toString('base64url'),
