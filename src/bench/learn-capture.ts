@@ -10,7 +10,14 @@ import { bytes, ethernet, ipv4Packet, tcp, udp } from '../sense/packet-builder.j
 
 interface Template {
   readonly frame: Uint8Array;
+  /** TCP connection the frame belongs to (-1: UDP, or a lone SYN), and which side sends it. */
+  readonly flow: number;
+  readonly fromClient: boolean;
+  readonly payloadLength: number;
 }
+
+/** Offset of the TCP sequence number in an untagged Ethernet/IPv4 frame without options. */
+const SEQ_AT = 14 + 20 + 4;
 
 const ACK_PSH = 0x18;
 
@@ -54,12 +61,15 @@ function frame(
   dport: number,
   flags: number,
   payload: Uint8Array,
+  flow = -1,
+  fromClient = true,
 ): Template {
   // The builder's default argument types its payload as ArrayBuffer-backed; every payload here is.
   const body = payload as Uint8Array<ArrayBuffer>;
   const l4 = proto === 'tcp' ? tcp({ sport, dport, flags }, body) : udp({ sport, dport }, body);
   const ip = ipv4Packet({ src, dst, protocol: proto === 'tcp' ? 6 : 17 }, l4);
-  return { frame: ethernet({ src: srcMac, dst: dstMac, type: 0x0800 }, ip) };
+  const frame = ethernet({ src: srcMac, dst: dstMac, type: 0x0800 }, ip);
+  return { frame, flow, fromClient, payloadLength: payload.length };
 }
 
 const mac = (i: number) =>
@@ -111,8 +121,12 @@ function plantTemplates(): Template[] {
     );
   }
   const write = Uint8Array.from([0, 9, 0, 0, 0, 6, 1, 6, 0, 100, 0, 1]);
-  out.push(frame(mac(20), mac(1000), '10.20.0.20', '10.20.1.10', 'tcp', 42_000, 502, ACK_PSH, write));
-  out.push(frame(mac(1000), mac(20), '10.20.1.10', '10.20.0.20', 'tcp', 502, 42_000, ACK_PSH, write));
+  out.push(
+    frame(mac(20), mac(1000), '10.20.0.20', '10.20.1.10', 'tcp', 42_000, 502, ACK_PSH, write, 300, true),
+  );
+  out.push(
+    frame(mac(1000), mac(20), '10.20.1.10', '10.20.0.20', 'tcp', 502, 42_000, ACK_PSH, write, 300, false),
+  );
   out.push(frame(mac(50), mac(5), '10.20.0.50', '10.20.0.5', 'udp', 53_000, 53, 0, new Uint8Array(30)));
   out.push(frame(mac(5), mac(50), '10.20.0.5', '10.20.0.50', 'udp', 53, 53_000, 0, new Uint8Array(60)));
   return out;
@@ -148,6 +162,9 @@ export function writeSyntheticCapture(
     writeSync(fd, header);
     let written = 24;
     const chunk = Buffer.allocUnsafe(8 * 1024 * 1024);
+    // Each connection's sequence and acknowledgement numbers advance with its payloads, as on the wire.
+    const clientSeq = new Uint32Array(512).fill(1000);
+    const serverSeq = new Uint32Array(512).fill(5000);
     let at = 0;
     for (let i = 0; i < packets; i++) {
       const t = i < scan.length ? scan[i]! : plant[(i - scan.length) % plant.length]!;
@@ -163,6 +180,13 @@ export function writeSyntheticCapture(
       chunk.writeUInt32LE(n, at + 8);
       chunk.writeUInt32LE(n, at + 12);
       chunk.set(t.frame, at + 16);
+      if (t.flow >= 0) {
+        const mine = t.fromClient ? clientSeq : serverSeq;
+        const theirs = t.fromClient ? serverSeq : clientSeq;
+        chunk.writeUInt32BE(mine[t.flow]!, at + 16 + SEQ_AT);
+        chunk.writeUInt32BE(theirs[t.flow]!, at + 16 + SEQ_AT + 4);
+        mine[t.flow] = (mine[t.flow]! + t.payloadLength) >>> 0;
+      }
       at += 16 + n;
     }
     writeSync(fd, chunk, 0, at);

@@ -6,6 +6,7 @@ import { runContainment } from './containment.js';
 import { runDataplane } from './dataplane.js';
 import { runDecoys } from './decoys.js';
 import { runIntake } from './intake.js';
+import { runLearn } from './learn.js';
 import { runPortal } from './portal.js';
 import { runPortalBackends } from './portal-backends.js';
 import { runProtocol } from './protocol.js';
@@ -42,6 +43,10 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   decoys: {
     summary: '1,000 decoys on one node: bring-up, memory, moving them all, touch → quarantine (IP and ARP)',
     run: runDecoys,
+  },
+  learn: {
+    summary: 'packets/s of picket learn on a large synthetic capture, beside tshark -z conv,tcp',
+    run: runLearn,
   },
   containment: {
     summary: 'first out-of-profile packet → kernel quarantine → detection in the journal',

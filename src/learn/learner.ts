@@ -11,6 +11,7 @@ import { DEFAULT_THRESHOLDS, type Thresholds } from '../decide/context.js';
 import { observeFanOut } from '../decide/fan-out.js';
 import { createFastFrame, decodeFast, type FastFrame, ipv4FromNumber } from '../sense/decode-fast.js';
 import { portName, tcpContentProtocol, udpContentProtocol } from './content.js';
+import { createFlowCache, findFlow, rememberFlow } from './flow-cache.js';
 import { createLearning, learnRequests } from './functions.js';
 import type { Proposal } from './proposal.js';
 import { type ProposeOptions, propose } from './propose.js';
@@ -55,6 +56,7 @@ export function createLearner(options: LearnerOptions = {}): Learner {
   const thresholds: Thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
   const f: FastFrame = createFastFrame();
   const lastMacOf: number[] = [];
+  const cache = createFlowCache();
 
   const hostOf = (family: 4 | 6, v4: number, v6: string, timeMs: number): number => {
     const known = family === 4 ? state.hostsV4.get(v4) : state.hostsV6.get(v6);
@@ -186,6 +188,31 @@ export function createLearner(options: LearnerOptions = {}): Learner {
       return;
     }
     state.ipPackets++;
+    if (
+      f.family === 4 &&
+      f.srcPort > 0 &&
+      f.dstPort > 0 &&
+      (f.protocol === 17 || (f.protocol === 6 && (f.tcpFlags & 0x02) === 0))
+    ) {
+      const slot = findFlow(cache, f.src4, f.dst4, (f.srcPort << 16) | f.dstPort, f.protocol);
+      if (slot >= 0) {
+        const src = cache.srcIndex[slot]!;
+        const sender = state.hosts[src]!;
+        sender.packetsSent++;
+        sender.lastMs = timeMs;
+        if (f.srcMac > 0 && f.srcMac !== lastMacOf[src]) noteMac(sender, f.srcMac);
+        state.hosts[cache.dstIndex[slot]!]!.lastMs = timeMs;
+        account(
+          cache.service[slot]!,
+          cache.toServer[slot] === 1,
+          f.protocol === 17,
+          timeMs,
+          bytes,
+          end - start,
+        );
+        return;
+      }
+    }
     if (f.family === 4 ? f.src4 === 0 || f.src4 >>> 28 >= 14 : f.src6 === '::' || f.src6.startsWith('ff')) {
       state.unexpressed.unspecifiedSources++;
       return;
@@ -269,6 +296,22 @@ export function createLearner(options: LearnerOptions = {}): Learner {
       }
     }
     if (s === undefined) return;
+    if (f.family === 4) {
+      rememberFlow(cache, f.src4, f.dst4, (f.srcPort << 16) | f.dstPort, f.protocol, src, dst, s, toServer);
+    }
+    account(s, toServer, udp, timeMs, bytes, frameLength);
+  };
+
+  /** Counts one packet of a resolved service, and reads its payload. */
+  const account = (
+    s: LearnedService,
+    toServer: boolean,
+    udp: boolean,
+    timeMs: number,
+    bytes: Uint8Array,
+    frameLength: number,
+  ): void => {
+    const flags = udp ? 0 : f.tcpFlags;
     if (toServer) {
       s.requests++;
       if (f.srcPort !== s.lastClientPort) {
