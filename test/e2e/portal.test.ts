@@ -92,13 +92,35 @@ portal:
 `;
 }
 
+const nodeLogs: string[] = [];
+
 function startNode(): LabProcess {
   node = lab.spawn(
     lab.spec.node.name,
     [process.execPath, join(root, 'bin', 'picket.js'), 'node', '--config', configPath],
     `node-${Date.now()}`,
   );
+  nodeLogs.push(node.logFile);
   return node;
+}
+
+/** Kills the node with SIGKILL (no cleanup at all) and waits until it is gone. */
+async function killNode(): Promise<void> {
+  process.kill(node!.pid, 'SIGKILL');
+  await node!.stop(1000);
+  node = undefined;
+}
+
+/** Starts the node again and waits until its portal answers. */
+async function restartNode(): Promise<void> {
+  startNode();
+  await eventually(
+    'the portal to answer again',
+    // A device holding a permit gets the granted page, others the sign-in form.
+    async () => (await curl([`${PORTAL}/`])).out.includes('</main>'),
+    20_000,
+    200,
+  );
 }
 
 /** curl on the laptop; `jar` keeps the portal's session cookie between calls. */
@@ -247,17 +269,30 @@ describe('the identity portal in the lab', () => {
     expect((await permits(true)).find((p) => p.id === active[0]?.id)?.endReason).toBe('logout');
   });
 
-  it('RADIUS with a one-time code opens the role; revoke cuts it at once', async () => {
+  it('RADIUS with a one-time code opens the role; a restart restores it from the journal; revoke cuts it at once, node down too', async () => {
     const challenge = await login('dave', radiusUsers.passwords.dave);
     expect(challenge).toContain(radiusUsers.challengePrompt);
-    const { csrf } = { csrf: /name="csrf" value="([^"]+)"/.exec(challenge)?.[1] ?? '' };
+    const csrf = /name="csrf" value="([^"]+)"/.exec(challenge)?.[1] ?? '';
     const data = ['--data-urlencode', `csrf=${csrf}`, '--data-urlencode', `code=${radiusUsers.daveCode}`];
     const granted = await curl(['-c', jar, '-b', jar, '-H', `Origin: ${PORTAL}`, ...data, `${PORTAL}/otp`]);
     expect(granted.out).toContain('Signed in as dave (role vendor-engineer)');
     expect(await probe('plc-a1')).toBe('open');
+
+    // What a reboot does to the kernel's sets: the journal must bring the permit back.
+    await killNode();
+    await lab.exec(lab.spec.node.name, ['nft', 'flush', 'set', 'inet', 'picket', 'permit_vendor_engineer4']);
+    expect(await probe('plc-a1')).toBe('timeout');
+    await restartNode();
+    await eventually('the permit restored', async () => (await probe('plc-a1')) === 'open', 5_000, 100);
+
+    await killNode();
     const r = await picket(lab, ['permits', 'revoke', lab.ip(LAPTOP)], env);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('revoked');
     expect(await probe('plc-a1')).toBe('timeout');
+    await restartNode();
+    expect(await probe('plc-a1')).toBe('timeout');
+    expect((await permits(true)).find((p) => p.user === 'dave')?.endReason).toBe('revoked');
   });
 
   it('a 3 s permit ends in the kernel with the node killed; the restarted node records it expired', async () => {
@@ -267,9 +302,7 @@ describe('the identity portal in the lab', () => {
     );
     expect(await probe('plc-a2')).toBe('open');
     const permit = (await permits())[0];
-    process.kill(node!.pid, 'SIGKILL');
-    await node!.stop(1000);
-    node = undefined;
+    await killNode();
     if (Date.now() - loggedInAt < 2_500) expect(await probe('plc-a2')).toBe('open');
     await eventually(
       'the kernel to end the permit',
@@ -278,13 +311,7 @@ describe('the identity portal in the lab', () => {
       200,
     );
     expect(Date.now() - loggedInAt).toBeGreaterThanOrEqual(2_900);
-    startNode();
-    await eventually(
-      'the portal to answer again',
-      async () => (await curl([`${PORTAL}/`])).out.includes('Sign in'),
-      20_000,
-      200,
-    );
+    await restartNode();
     expect((await permits(true)).find((p) => p.id === permit?.id)?.endReason).toBe('expired');
     expect(await probe('plc-a2')).toBe('timeout');
   });
@@ -304,5 +331,19 @@ describe('the identity portal in the lab', () => {
     expect(await login('alice', directory.passwords.alice)).toContain('cannot be reached');
     expect(await probe('plc-a1')).toBe('timeout');
     expect(await permits()).toEqual([]);
+  });
+
+  it('never writes a password or one-time code to the node log', () => {
+    const logs = nodeLogs.map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(logs).toContain('portal: permit granted');
+    for (const secret of [
+      directory.passwords.alice,
+      directory.passwords.bob,
+      radiusUsers.passwords.dave,
+      radiusUsers.daveCode,
+      'not-her-password',
+    ]) {
+      expect(logs).not.toContain(secret);
+    }
   });
 });
