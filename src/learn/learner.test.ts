@@ -221,6 +221,30 @@ describe('learn: roles and protocols', () => {
     expect(readOf(wide.proposal)).toEqual([{ from: 0, to: 24 }]);
   });
 
+  it('lists only the ports seen, and makes a range of unknown high ports only with --generalize', () => {
+    const feed = (l: Learner) => {
+      for (const port of [50_010, 50_020, 50_014]) {
+        connection(l, {
+          client: '10.20.0.7',
+          server: '10.20.0.8',
+          port,
+          clientPort: 40_000 + port - 50_000,
+          requests: [Uint8Array.of(1, 2, 3)],
+          startMs: T0,
+          repeat: 4,
+        });
+      }
+    };
+    const exact = learned(feed);
+    expect(exact.proposal.services.map((s) => s.name)).toEqual(['tcp-50010', 'tcp-50014', 'tcp-50020']);
+    const wide = learned(feed, { generalize: true });
+    expect(wide.proposal.services).toEqual([
+      { name: 'tcp-50010-50020', ports: [{ transport: 'tcp', from: 50_010, to: 50_020 }] },
+    ]);
+    expect(wide.text).toContain('# unsure: --generalize: ports 50010, 50014, 50020 widened to 50010-50020');
+    expect(wide.policy.services[0]?.ports).toEqual([{ transport: 'tcp', from: 50_010, to: 50_020 }]);
+  });
+
   it('joins a Modbus request split over two segments', () => {
     const req = READ_HR(40, 3);
     const { proposal } = learned((l) => {

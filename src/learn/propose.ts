@@ -84,8 +84,10 @@ export function propose(
 
   const schedules = new Map<string, ProposedSchedule>();
   const names = new ServiceNames();
+  const ranges = options.generalize === true ? portRanges(tagged) : new Map<TaggedService, PortRange>();
   const edges: Edge[] = tagged.map((t) => {
     const c = constraintOf(t, options.generalize === true);
+    const range = ranges.get(t);
     const w = dailyWindow(t.service.hourMask, t.service.days, state.days);
     let schedule: ProposedSchedule | undefined;
     if (w !== undefined) {
@@ -104,10 +106,16 @@ export function propose(
     }
     return {
       t,
-      serviceName: names.nameOf(t),
+      serviceName: range === undefined ? names.nameOf(t) : names.rangeOf(t.service.udp, range.from, range.to),
       constraint: c.constraint,
       constraintKey: constraintKey(c.constraint),
-      unsure: [...trafficDoubts(t), ...c.unsure],
+      unsure: [
+        ...trafficDoubts(t),
+        ...c.unsure,
+        ...(range === undefined
+          ? []
+          : [`--generalize: ports ${range.ports.join(', ')} widened to ${range.from}-${range.to}`]),
+      ],
       schedule,
     };
   });
@@ -438,9 +446,51 @@ class ServiceNames {
     return name;
   }
 
+  /** A range service `tcp-5000-5010` (--generalize). */
+  rangeOf(udp: boolean, from: number, to: number): string {
+    const transport = udp ? 'udp' : 'tcp';
+    const key = `${transport}/${from}-${to}/`;
+    const known = this.byKey.get(key);
+    if (known !== undefined) return known.name;
+    let name = `${transport}-${from}-${to}`;
+    for (let i = 2; this.taken.has(name); i++) name = `${transport}-${from}-${to}-${i}`;
+    this.taken.add(name);
+    this.byKey.set(key, { name, ports: [{ transport, from, to }] });
+    return name;
+  }
+
   services(): ProposedService[] {
     return [...this.byKey.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
+}
+
+interface PortRange {
+  readonly from: number;
+  readonly to: number;
+  readonly ports: readonly number[];
+}
+
+/**
+ * --generalize: the unprivileged ports without a known protocol that one client
+ * reached on one server (dynamic RPC ports, a vendor's port block) become one
+ * range from the lowest to the highest.
+ */
+function portRanges(tagged: readonly TaggedService[]): Map<TaggedService, PortRange> {
+  const byPair = new Map<string, TaggedService[]>();
+  for (const t of tagged) {
+    const s = t.service;
+    if (t.protocol !== undefined || s.port < 1024) continue;
+    const key = `${s.client}>${s.server}>${s.udp}`;
+    byPair.set(key, [...(byPair.get(key) ?? []), t]);
+  }
+  const out = new Map<TaggedService, PortRange>();
+  for (const list of byPair.values()) {
+    if (list.length < 2) continue;
+    const ports = list.map((t) => t.service.port).sort((a, b) => a - b);
+    const range = { from: ports[0]!, to: ports[ports.length - 1]!, ports };
+    for (const t of list) out.set(t, range);
+  }
+  return out;
 }
 
 function warningsOf(state: LearnState): string[] {
