@@ -12,6 +12,7 @@ import { concat } from './personality/bytes.js';
 import { servicesOf } from './personality/index.js';
 import type { DecoyService, TouchNote } from './personality/types.js';
 import { DEFAULT_LIMITS, type DecoySet, type DecoySpec, type ServerLimits } from './server-input.js';
+import { type TouchBudget, touchBudget } from './touch-budget.js';
 
 /** A touch: someone opened a connection to a decoy or said something to it. */
 export interface TouchEvent {
@@ -76,8 +77,17 @@ function keyOf(spec: DecoySpec): string {
   return `${spec.id}\n${JSON.stringify(spec.identity)}`;
 }
 
-/** Reports a peer's notes: repeats folded, at most MAX_TOUCHES_PER_PEER events. */
-function touchReporter(base: TouchBase, emit: (e: ServerEvent) => void, nowMs: () => number) {
+/**
+ * Reports a peer's notes: repeats folded, at most MAX_TOUCHES_PER_PEER events
+ * per peer, and within the source's rate budget (what it holds back is counted
+ * in the next event that goes out).
+ */
+function touchReporter(
+  base: TouchBase,
+  emit: (e: ServerEvent) => void,
+  nowMs: () => number,
+  budget: TouchBudget,
+) {
   const seen = new Set<string>();
   let events = 0;
   return (notes: readonly TouchNote[]): void => {
@@ -89,15 +99,24 @@ function touchReporter(base: TouchBase, emit: (e: ServerEvent) => void, nowMs: (
       return true;
     });
     if (fresh.length === 0) return;
+    const timeMs = nowMs();
+    const allowance = budget.take(base.src, timeMs);
+    if (!allowance.allowed) return;
     events++;
     const shown = fresh.slice(0, 32);
+    if (allowance.folded > 0)
+      shown.push({
+        protocol: base.protocol,
+        what: `${allowance.folded} touches from this source not reported (rate limit)`,
+        severity: 'low',
+      });
     if (events === MAX_TOUCHES_PER_PEER)
       shown.push({
         protocol: base.protocol,
         what: 'further touches from this peer are not reported',
         severity: 'low',
       });
-    emit({ ...base, timeMs: nowMs(), notes: shown });
+    emit({ ...base, timeMs, notes: shown });
   };
 }
 
@@ -115,7 +134,9 @@ async function bindUdp(ip: string, port: number): Promise<UdpSocket> {
     });
     if (error === null) return socket;
     socket.close();
-    if (error.code !== 'EADDRNOTAVAIL' || attempt >= BIND_ATTEMPTS) throw error;
+    // The runtime adds addresses just before the set; a replaced decoy's socket may still be closing.
+    if ((error.code !== 'EADDRNOTAVAIL' && error.code !== 'EADDRINUSE') || attempt >= BIND_ATTEMPTS)
+      throw error;
     await delay(BIND_RETRY_MS);
   }
 }
@@ -128,6 +149,7 @@ export function createDecoyServer(options: DecoyServerOptions): DecoyServer {
   const hosted = new Map<string, Hosted>();
   const listeners = new Map<number, Server>();
   const perSource = new Map<string, number>();
+  const budget = touchBudget();
   let queue: Promise<void> = Promise.resolve();
 
   function serveTcp(port: number, socket: Socket): void {
@@ -151,7 +173,7 @@ export function createDecoyServer(options: DecoyServerOptions): DecoyServer {
       transport: 'tcp',
       protocol: service.protocol,
     };
-    const report = touchReporter(base, emit, nowMs);
+    const report = touchReporter(base, emit, nowMs, budget);
     const open = perSource.get(src) ?? 0;
     if (open >= limits.connectionsPerSource) {
       report([
@@ -232,7 +254,7 @@ export function createDecoyServer(options: DecoyServerOptions): DecoyServer {
           transport: 'udp',
           protocol: service.protocol,
         };
-        peer = { conversation: service.open(), report: touchReporter(base, emit, nowMs), bytes: 0 };
+        peer = { conversation: service.open(), report: touchReporter(base, emit, nowMs, budget), bytes: 0 };
         peers.set(key, peer);
         if (peers.size > MAX_UDP_PEERS) peers.delete(peers.keys().next().value ?? key);
         peer.report([

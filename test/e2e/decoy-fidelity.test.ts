@@ -87,6 +87,45 @@ async function python(name: string, script: string, ...args: string[]): Promise<
 
 const field = (d: Decoy, name: string) => d.identity.fields[name];
 
+/** Sends a desired set (or any line) to the server; resolves with the next ready or error event. */
+async function send(line: string): Promise<Record<string, unknown>> {
+  const seen = events.length;
+  server?.stdin?.write(`${line}\n`);
+  return eventually('the server to answer the line', () =>
+    events.slice(seen).find((e) => e.type === 'ready' || e.type === 'error'),
+  );
+}
+
+/** Starts a Python client that keeps running; resolves its output when it exits. */
+function pythonInBackground(
+  name: string,
+  script: string,
+  ...args: string[]
+): { output: Promise<string>; lines: () => string[] } {
+  const file = join(work, `${name}.py`);
+  writeFileSync(file, script);
+  const child = spawn('ip', ['netns', 'exec', ns, PYTHON, file, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return {
+    output: new Promise((resolve) =>
+      child.on('close', () => {
+        clearTimeout(timer);
+        resolve(out);
+      }),
+    ),
+    lines: () => out.split('\n').filter((l) => l !== ''),
+  };
+}
+
 beforeAll(async () => {
   requireBuild();
   await deleteNamespaces([ns]);
@@ -329,6 +368,79 @@ c.close()
     expect(serverErr).toBe('');
   });
 });
+
+describe('the decoy server', () => {
+  it('replaces its set: a removed decoy stops answering, a new one answers, a kept connection keeps talking', async () => {
+    const kept = decoys['modicon-m340'];
+    const removed = decoys['iec104-rtu'];
+    const added: Decoy = { id: 'd-added', ip: '10.77.0.8', identity: drawIdentity('s7-300', SITE, 8) };
+    const flag = join(work, 'go');
+    const client = pythonInBackground('held-connection', HELD_CLIENT, kept.ip, flag);
+    await eventually('the held connection to read once', () => client.lines().includes('first ok'));
+
+    await ipBatch([`addr add ${added.ip}/32 dev lo`], ns);
+    const next = Object.values(decoys).filter((d) => d !== removed);
+    const ready = await send(JSON.stringify({ decoys: [...next, added] }));
+    expect(ready).toMatchObject({ type: 'ready', decoys: PROFILES.length });
+    writeFileSync(flag, 'go');
+    expect(await client.output).toContain('second ok');
+
+    const gone = await execIn(ns, ['nmap', '-Pn', '-n', '-sT', '-p', '2404', removed.ip], { check: false });
+    expect(gone.stdout).toContain('2404/tcp closed');
+    const out = await nmap('-sT', '-p', '102', '--script', 's7-info', added.ip);
+    expect(out).toContain(`Serial Number: ${added.identity.serial}`);
+    await eventually('a touch of the new decoy', () =>
+      events.some((e) => e.type === 'touch' && e.decoy === 'd-added'),
+    );
+  });
+
+  it('refuses a bad line with an error and keeps serving the set it had', async () => {
+    const answer = await send('{"decoys": [{"id": "x", "ip": "10.77.0.300"}]}');
+    expect(answer).toMatchObject({ type: 'error' });
+    expect(String(answer.message)).toContain('decoys[0].ip must be a unique IPv4 address');
+    const out = await nmap('-sT', '-p', '502', '--script', 'modbus-discover', decoys['modicon-m340'].ip);
+    expect(out).toContain('Device identification:');
+  });
+
+  it('closes connections beyond the per-source limit and reports the refusal', async () => {
+    const current = Object.values(decoys).filter((d) => d.id !== 'd-iec104-rtu');
+    await send(JSON.stringify({ decoys: current, limits: { connectionsPerSource: 2 } }));
+    const out = await python('three-connections', THREE_CONNECTIONS, decoys['s7-300'].ip);
+    expect(out.split('\n')).toEqual(['0 open', '1 open', '2 closed']);
+    await eventually('the refusal as a touch', () =>
+      notesOf(decoys['s7-300']).includes('connection refused: 2 open from this source'),
+    );
+  });
+});
+
+/** Reads holding registers, waits for a flag file (the test changes the set meanwhile), reads again on the same connection. */
+const HELD_CLIENT = `
+import os, sys, time
+from pymodbus.client import ModbusTcpClient
+c = ModbusTcpClient(sys.argv[1], port=502, timeout=2, retries=0)
+assert c.connect()
+r = c.read_holding_registers(0, 2, slave=1)
+print("first", "error" if r.isError() else "ok", flush=True)
+deadline = time.time() + 20
+while not os.path.exists(sys.argv[2]) and time.time() < deadline:
+    time.sleep(0.05)
+r = c.read_holding_registers(0, 2, slave=1)
+print("second", "error" if r.isError() else "ok", flush=True)
+`;
+
+/** Opens three connections to port 102 and tells which of them the server closed at once. */
+const THREE_CONNECTIONS = `
+import socket, sys
+conns = [socket.create_connection((sys.argv[1], 102), timeout=2) for _ in range(3)]
+for i, s in enumerate(conns):
+    s.settimeout(0.5)
+    try:
+        print(i, "closed" if s.recv(10) == b"" else "data")
+    except socket.timeout:
+        print(i, "open")
+    except ConnectionResetError:
+        print(i, "closed")
+`;
 
 /** A DNP3 master at address 1: request link status, class 0123 poll, direct operate of CROB 3. */
 const DNP3_CLIENT = `
