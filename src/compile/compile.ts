@@ -65,7 +65,9 @@ export function compile(policy: Policy, options: CompileOptions): Ruleset {
     neverAssets,
     enforcementLine: enforcement.loc.line,
     ...(queues.length === 0 ? {} : { queues }),
-    ...(policy.decoys ? { decoys: { line: policy.decoys.loc.line } } : {}),
+    ...(policy.decoys
+      ? { decoys: { line: policy.decoys.loc.line, ...(policy.decoys.deceive ? { deceive: true as const } : {}) } }
+      : {}),
     ...(portal === undefined ? {} : { portal }),
   };
   return { ...unhashed, hash: rulesetHash(unhashed) };

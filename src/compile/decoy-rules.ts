@@ -11,6 +11,7 @@
 // in `seen4` so placement avoids live addresses. The node fills `decoys4`,
 // `decoys6` and `decoyhw4`. Ruleset → rule and set lines. Pure.
 
+import { comment } from './nft-syntax.js';
 import { LOG_PREFIX, type Ruleset } from './ruleset.js';
 
 /** Names of the decoy sets; the node fills them (and apply carries them over a re-apply). */
@@ -22,6 +23,8 @@ export const DECOY_SETS = {
   hw4: 'decoyhw4',
   /** Every ARP sender address heard on the bridge in the last hour (bridge table). */
   seen4: 'seen4',
+  /** Real asset address → the decoy that answers quarantined sources in its place (inet table). */
+  deceive4: 'deceive4',
 } as const;
 
 /** How long an ARP sender counts as live for placement. */
@@ -66,13 +69,27 @@ export function decoyForwardRules({ r, at, log }: DecoyWriter): string[] {
   return out;
 }
 
-/** The inet table's decoy sets. */
+/** The inet table's decoy sets (and the deceive map and its nat chain with `deceive: true`). */
 export function decoyInetSets(r: Ruleset): string[][] {
   if (!r.decoys) return [];
-  return [
+  const out = [
     [`set ${DECOY_SETS.v4} {`, '\ttype ipv4_addr', '}'],
     [`set ${DECOY_SETS.v6} {`, '\ttype ipv6_addr', '}'],
   ];
+  if (r.decoys.deceive && contains(r)) {
+    const at = comment(`${r.policyFile}:${r.decoys.line} decoys: deceive`);
+    out.push([`map ${DECOY_SETS.deceive4} {`, '\ttype ipv4_addr : ipv4_addr', '}']);
+    // A new connection from a quarantined source to a real asset goes to that
+    // asset's decoy instead (br_netfilter hands bridged IPv4 to nat prerouting;
+    // the node routes decoy addresses via the bridge so the bridged DNAT finds them).
+    out.push([
+      'chain deceive {',
+      '\ttype nat hook prerouting priority dstnat; policy accept;',
+      `\tip saddr @quarantine4 ip daddr != @${DECOY_SETS.v4} counter dnat ip to ip daddr map @${DECOY_SETS.deceive4}${at}`,
+      '}',
+    ]);
+  }
+  return out;
 }
 
 /** The bridge table's decoy sets. */

@@ -137,7 +137,11 @@ export interface Ruleset {
   /** Tuples judged in userspace (enforce mode only); absent when no rule names protocol functions. */
   readonly queues?: readonly QueueEntry[];
   /** Present when the policy hosts decoys: the decoy sets and rules are rendered (line of the decoys section). */
-  readonly decoys?: { readonly line: number };
+  readonly decoys?: {
+    readonly line: number;
+    /** Quarantined sources' new connections to real assets are sent to decoys (`deceive4`, filled by the node). */
+    readonly deceive?: true;
+  };
   /** The identity portal's permit sets, redirect and unrecognized-source drop; absent without `portal:`. */
   readonly portal?: PortalRuleset;
 }

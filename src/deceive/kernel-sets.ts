@@ -7,8 +7,11 @@
 import type { Nft } from '../apply/nft.js';
 import type { DecoyLink } from './links.js';
 
-/** One transaction that makes the decoy sets hold exactly `decoys`. */
-export function decoySetsText(decoys: readonly DecoyLink[]): string {
+/**
+ * One transaction that makes the decoy sets hold exactly `decoys`, and with
+ * `deceive` (pairs of real asset → decoy address) the `deceive4` map too.
+ */
+export function decoySetsText(decoys: readonly DecoyLink[], deceive?: readonly [string, string][]): string {
   const lines = [
     'flush set inet picket decoys4',
     'flush set bridge picket decoys4',
@@ -21,12 +24,21 @@ export function decoySetsText(decoys: readonly DecoyLink[]): string {
       `add element bridge picket decoyhw4 { ${decoys.map((d) => `${d.ip} . ${d.mac}`).join(', ')} }`,
     );
   }
+  if (deceive !== undefined) {
+    lines.push('flush map inet picket deceive4');
+    if (deceive.length > 0)
+      lines.push(`add element inet picket deceive4 { ${deceive.map(([a, d]) => `${a} : ${d}`).join(', ')} }`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
-/** Puts the decoys into the kernel's decoy sets (one atomic transaction). */
-export function writeDecoySets(nft: Nft, decoys: readonly DecoyLink[]): void {
-  nft.run(decoySetsText(decoys));
+/** Puts the decoys (and the deceive map) into the kernel's sets in one atomic transaction. */
+export function writeDecoySets(
+  nft: Nft,
+  decoys: readonly DecoyLink[],
+  deceive?: readonly [string, string][],
+): void {
+  nft.run(decoySetsText(decoys, deceive));
 }
 
 type JsonSet = { nftables?: { set?: { elem?: (string | { elem?: { val?: unknown } })[] } }[] };

@@ -11,8 +11,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Nft } from '../apply/nft.js';
+import { createBridgeRoutes } from '../deceive/bridge-routes.js';
 import { readSeenAddresses, writeDecoySets } from '../deceive/kernel-sets.js';
-import { createDecoyLinks, type DecoyLinks } from '../deceive/links.js';
+import { createDecoyLinks, type DecoyLink, type DecoyLinks } from '../deceive/links.js';
+import { deceiveMap } from '../deceive/plan/deceive-map.js';
 import { type DecoyMove, epochAt, type MoveReason, movesBetween } from '../deceive/plan/moves.js';
 import { type PlacedDecoy, planPlacement } from '../deceive/plan/placement.js';
 import type { TouchEvent } from '../deceive/server.js';
@@ -109,6 +111,7 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
   let touches = 0;
   let lastBringUpMs = 0;
   let rotateTimer: NodeJS.Timeout | undefined;
+  const routes = createBridgeRoutes(deps.bridge);
   let restartTimer: NodeJS.Timeout | undefined;
   let restarts = 0;
   let stopped = false;
@@ -159,12 +162,27 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
     log.info('decoy namespace joined to the bridge', { bridge: deps.bridge, pid: server.pid });
   };
 
+  /** True when quarantined sources' connections to real assets go to decoys (the compiler declared `deceive4`). */
+  const deceiving = () =>
+    policy?.decoys?.deceive === true &&
+    policy.enforcement.mode === 'enforce' &&
+    policy.enforcement.outOfProfile !== 'alert';
+
+  /** The kernel's decoy sets (and, deceiving, the map and the node's routes to the decoys). */
+  const writeKernel = (decoys: readonly PlacedDecoy[]): DecoyLink[] => {
+    const wire = decoys.map((d) => ({ id: d.id, ip: d.ip, mac: d.identity.mac }));
+    const deceive = deceiving() && policy ? deceiveMap(policy.assets, decoys) : undefined;
+    writeDecoySets(deps.nft, wire, deceive);
+    if (deceive) routes.apply(wire);
+    else routes.close();
+    return wire;
+  };
+
   /** Puts `next` on the wire: kernel sets first (so the decoys' own gratuitous ARP is no claim), then links, then the server. */
   const put = (next: PlacedDecoy[], reason: MoveReason, nowMs: number) => {
     const moves: DecoyMove[] = movesBetween(current, next, reason);
     const started = performance.now();
-    const wire = next.map((d) => ({ id: d.id, ip: d.ip, mac: d.identity.mac }));
-    writeDecoySets(deps.nft, wire);
+    const wire = writeKernel(next);
     links?.apply(wire);
     server?.send(next.map((d) => ({ id: d.id, ip: d.ip, identity: d.identity })));
     lastBringUpMs = performance.now() - started;
@@ -225,6 +243,7 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
     current = [];
     links?.close();
     links = undefined;
+    routes.close();
     const s = server;
     server = undefined;
     await s?.close();
@@ -253,10 +272,7 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
         const key = JSON.stringify([seed, epoch, decoys.place, next.zones.map((z) => [z.name, z.networks])]);
         if (key === configKey && current.length > 0) {
           // Same decoys: only the kernel sets, recreated empty by the apply, need them again.
-          writeDecoySets(
-            deps.nft,
-            current.map((d) => ({ id: d.id, ip: d.ip, mac: d.identity.mac })),
-          );
+          writeKernel(current);
         } else {
           configKey = key;
           put(plan(nowMs), current.length === 0 ? 'placed' : 'policy', nowMs);

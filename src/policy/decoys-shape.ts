@@ -59,7 +59,8 @@ export const decoysShape: ObjectShape = {
     },
     deceive: {
       kind: 'boolean',
-      description: "Answer a quarantined source's attempts on real assets with decoys (not yet implemented).",
+      description:
+        "Answer a quarantined source's new connections to real assets with decoys (enforce mode, bridge mode, IPv4).",
       default: false,
     },
     place: { kind: 'array', description: 'Decoys per zone and profile.', items: placement, minItems: 1 },

@@ -161,13 +161,6 @@ export function readDecoys(
   }
   const rotateEverySeconds = readRotate(section, report);
   const deceive = entryOf(section, 'deceive')?.value;
-  if (deceive?.kind === 'scalar' && deceive.value === true) {
-    report.warn(
-      'not-implemented',
-      deceive.loc,
-      "decoys: deceive is not implemented yet: a quarantined source's attempts on real assets are dropped, not answered by decoys",
-    );
-  }
   return {
     ...(seed === undefined || seed.trim() === '' ? {} : { seed }),
     ...(rotateEverySeconds === undefined ? {} : { rotateEverySeconds }),

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, destroyLab, type Lab, type LabProcess, loadLabSpec } from '../../src/lab/lab.js';
-import { eventually, picket, quarantined, requireBuild, root, tcpProbe } from './plant.js';
+import { eventually, picket, quarantined, requireBuild, root, startCapture, tcpProbe } from './plant.js';
 
 const labName = `e2e-decoys-${process.pid}`;
 const work = mkdtempSync(join(tmpdir(), 'picket-decoys-'));
@@ -33,10 +33,11 @@ const policyPath = join(work, 'policy.yaml');
 const configPath = join(work, 'node.yaml');
 const env = { PICKET_STATE_DIR: stateDir };
 const basePolicy = readFileSync(join(root, 'examples', 'policy.yaml'), 'utf8');
-const decoysSection = (rotate: string) =>
+const decoysSection = (rotate: string, deceive = false) =>
   [
     'decoys:',
     '  seed: e2e-riverside',
+    ...(deceive ? ['  deceive: true'] : []),
     ...(rotate === '' ? [] : [`  rotate: { every: ${rotate} }`]),
     '  place:',
     '    - { zone: cell-a, profile: s7-300, count: 1 }',
@@ -225,6 +226,51 @@ describe('decoys in the lab', () => {
     await release(lab.ip('eng-ws'));
   });
 
+  it('with deceive, the quarantined attacker reaching for a real PLC meets a decoy; the PLC never sees it', async () => {
+    writeFileSync(policyPath, `${basePolicy}\n${decoysSection('', true)}`);
+    process.kill(node!.pid, 'SIGHUP');
+    const plc = lab.ip('plc-a2');
+    const mapped = await eventually('plc-a2 in the deceive map', async () => {
+      const r = await lab.exec(
+        lab.spec.node.name,
+        ['nft', '-j', 'list', 'map', 'inet', 'picket', 'deceive4'],
+        {
+          check: false,
+        },
+      );
+      if (r.code !== 0) return undefined;
+      const doc = JSON.parse(r.stdout) as { nftables: { map?: { elem?: [string, string][] } }[] };
+      return doc.nftables.flatMap((o) => o.map?.elem ?? []).find(([asset]) => asset === plc)?.[1];
+    });
+    const decoy = decoys.find((d) => d.ip === mapped);
+    expect(decoy).toBeDefined();
+    const port = decoy?.profile === 's7-300' ? 102 : 502;
+    expect(await quarantined(lab)).toContain(lab.ip('attacker'));
+    const hmi = lab.startPoller('hmi-a', { target: 'plc-a1', hz: 20 });
+    await hmi.waitFor((s) => s.ok >= 10);
+    const capture = await startCapture(
+      lab,
+      'plc-a2',
+      `ip and src host ${lab.ip('attacker')}`,
+      'plc-a2-deceive',
+    );
+    expect(await tcpProbe(lab, 'attacker', plc, port)).toBe('open');
+    const script = port === 102 ? 's7-info' : 'modbus-discover';
+    const scan = await lab.exec(
+      'attacker',
+      ['nmap', '-Pn', '-n', '-p', String(port), '--script', script, plc],
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    const identity = JSON.parse(decoy?.identity ?? '{}') as { serial: string; vendor: string };
+    expect(scan.stdout).toContain(port === 102 ? identity.serial : identity.vendor.split(' ')[0]);
+    expect(await capture.stop()).toBe(0);
+    const s = await hmi.waitFor((x) => x.ok >= 40);
+    await hmi.stop();
+    expect(s.fail).toBe(0);
+  });
+
   it('a real host on a decoy address makes the decoy yield at once', async () => {
     const taken = ipOf('s7-300');
     await lab.exec('plc-a2', ['ip', 'addr', 'add', `${taken}/16`, 'dev', 'eth0']);
@@ -276,9 +322,12 @@ describe('decoys in the lab', () => {
         .split('\n')
         .filter((line) => line.includes('decoy namespace joined'))
         .map((line) => JSON.parse(line) as { pid: number });
+    const placed = () => journal<MoveRow>(`SELECT * FROM decoy_moves WHERE reason = 'placed'`).length;
     const first = joined();
+    const placedBefore = placed();
     process.kill(first.at(-1)?.pid ?? 0, 'SIGKILL');
     await eventually('a new decoy server', () => joined().length > first.length, 15_000);
+    await eventually('the decoys placed again', () => placed() >= placedBefore + 2, 15_000);
     const back = await decoysInPlace(2);
     const ping = await lab.exec('attacker', ['ping', '-c', '1', '-W', '2', back[0]?.ip ?? ''], {
       check: false,
