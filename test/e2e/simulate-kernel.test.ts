@@ -8,6 +8,11 @@
 //   wire ns: eth0 ──[sw-upstream]──up0─[ node: br0 + picket apply (+ node-queue) ]─cell0──[sw-cell]── eth1 :wire ns
 //            tcpreplay -i eth0 (client side) -I eth1 (cell side), tcpdump -Q in on both
 //
+// Scenarios: a public Modbus polling capture, a synthetic scan, a public
+// capture with out-of-profile sources, a read-only Modbus protocol rule, and a
+// time window that closes during the replay (the replay runs at wall-clock
+// time, so the kernel's clock and the file's timestamps agree).
+//
 // The captures' frames keep their IP addresses (the bridge forwards any frame)
 // but get one MAC per side so the bridges learn the sides, timestamps 4 ms
 // apart (the replay's pace, so conntrack timeouts see the same gaps), and
@@ -149,7 +154,8 @@ function prepare(
     const fromCell = cell.has(src);
     if ((out[0]! & 1) === 0) out.set(fromCell ? UP_MAC : CELL_MAC, 0);
     out.set(fromCell ? CELL_MAC : UP_MAC, 6);
-    kept.push({ timeMs: t0 + kept.length * spacingMs, data: out });
+    // Spacing 0 keeps the frames' own times (a replay at the capture's pace).
+    kept.push({ timeMs: spacingMs === 0 ? f.timeMs : t0 + kept.length * spacingMs, data: out });
   }
   const fixed = join(work, `${name}.pcap`);
   writePcap(
@@ -236,7 +242,11 @@ function simulated(
 }
 
 /** Replays the file through the bridge and counts, per flow of the file, the packets that came out. */
-async function replayed(file: string, flows: ReadonlySet<string>): Promise<Map<string, number>> {
+async function replayed(
+  file: string,
+  flows: ReadonlySet<string>,
+  startAtMs = 0,
+): Promise<Map<string, number>> {
   const name = file.split('/').pop()!.replace('.pcap', '');
   const dumps = ['eth0', 'eth1'].map((dev) => {
     const out = join(work, `${name}-out-${dev}.pcap`);
@@ -254,6 +264,7 @@ async function replayed(file: string, flows: ReadonlySet<string>): Promise<Map<s
       (d) => existsSync(d.proc.logFile) && readFileSync(d.proc.logFile, 'utf8').includes('listening on'),
     ),
   );
+  if (startAtMs > 0) await eventually('the replay to be due', () => Date.now() >= startAtMs, 75_000, 5);
   const r = await lab.exec(
     'wire',
     // tcpprep's "servers" (the cell MAC) leave by the primary interface.
@@ -301,9 +312,9 @@ async function kernelQuarantine(): Promise<string[]> {
 }
 
 /** Simulates, replays, and compares per-flow delivery; returns both for scenario-specific checks. */
-async function compare(policyText: string, file: string) {
+async function compare(policyText: string, file: string, startAtMs = 0) {
   const sim = simulated(policyText, file);
-  const kernel = await replayed(file, new Set(sim.delivered.keys()));
+  const kernel = await replayed(file, new Set(sim.delivered.keys()), startAtMs);
   expect(Object.fromEntries(kernel)).toEqual(Object.fromEntries(sim.delivered));
   return { sim, kernel };
 }
@@ -367,6 +378,65 @@ function scanCapture(): Frame[] {
     if (port % 10 === 0) out.push(...poll());
   }
   return out.map((data, i) => ({ timeMs: i, data }));
+}
+
+/** A schedule that closes at the UTC minute `boundaryMs` (it opened at midnight), for one Modbus pair. */
+function windowPolicy(boundaryMs: number): string {
+  const t = new Date(boundaryMs);
+  const to = `${String(t.getUTCHours()).padStart(2, '0')}:${String(t.getUTCMinutes()).padStart(2, '0')}`;
+  return `version: 1
+site: e2e-simulate-window
+zones:
+  w-net: { networks: [10.30.0.0/24] }
+assets:
+  w-hmi: { ip: 10.30.0.50, zone: w-net }
+  w-plc: { ip: 10.30.0.10, zone: w-net }
+services:
+  modbus: { tcp: [502] }
+schedules:
+  until-boundary: { days: [mon, tue, wed, thu, fri, sat, sun], from: "00:00", to: "${to}", timezone: UTC }
+rules:
+  - { name: w-polls, from: w-hmi, to: w-plc, services: [modbus], when: until-boundary }
+enforcement:
+  out-of-profile: quarantine
+`;
+}
+
+/**
+ * Around the window's close at `b`: a session opened and answered before it
+ * polls again after it (established: passes), a new connection after it (out
+ * of profile: quarantines the HMI), then the old session polls once more
+ * (from a quarantined source: dropped).
+ */
+function windowCapture(b: number): Frame[] {
+  const hmi = '10.30.0.50';
+  const plc = '10.30.0.10';
+  const read = Uint8Array.from([0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 2]);
+  const reply = bytes([0, 1, 0, 0, 0, 7, 1, 3, 4], [0, 1, 0, 2]);
+  const seg = (up: boolean, port: number, flags: number, seq: number, ack: number, payload?: Uint8Array) => {
+    const t = tcp(
+      up ? { sport: port, dport: 502, flags } : { sport: 502, dport: port, flags },
+      payload as Uint8Array<ArrayBuffer> | undefined,
+    );
+    const view = new DataView(t.buffer, t.byteOffset);
+    view.setUint32(4, seq);
+    view.setUint32(8, ack);
+    const [src, dst] = up ? [hmi, plc] : [plc, hmi];
+    return ethernet({ type: 0x0800, dst: '02:00:00:00:00:99' }, ipv4Packet({ src, dst, protocol: 6 }, t));
+  };
+  const poll = (k: number, at: number): Frame[] => [
+    { timeMs: at, data: seg(true, 42000, 0x18, 1001 + 12 * k, 5001 + 13 * k, read) },
+    { timeMs: at + 10, data: seg(false, 42000, 0x18, 5001 + 13 * k, 1013 + 12 * k, reply) },
+  ];
+  return [
+    { timeMs: b - 2000, data: seg(true, 42000, 0x02, 1000, 0) },
+    { timeMs: b - 1990, data: seg(false, 42000, 0x12, 5000, 1001) },
+    { timeMs: b - 1980, data: seg(true, 42000, 0x10, 1001, 5001) },
+    ...poll(0, b - 1500),
+    ...poll(1, b + 500),
+    { timeMs: b + 1000, data: seg(true, 42001, 0x02, 7000, 0) },
+    ...poll(2, b + 1500),
+  ];
 }
 
 beforeAll(async () => {
@@ -463,4 +533,22 @@ describe('simulate equals the kernel', () => {
     expect(total(kernel)).toBeGreaterThan(offered / 4);
     expect(sim.quarantined).toEqual([]);
   }, 90_000);
+
+  it('a time window closes on time in both: the answered session goes on, a new one quarantines its source', async () => {
+    // The next minute at least 8 s away; a window from 00:00 cannot close at midnight.
+    let boundary = Math.ceil((Date.now() + 8000) / 60_000) * 60_000;
+    if (boundary % 86_400_000 === 0) boundary += 60_000;
+    const policyText = windowPolicy(boundary);
+    writeFileSync(join(work, 'window.yaml'), policyText);
+    const r = await picket(lab, ['apply', join(work, 'window.yaml')], env);
+    expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
+    const file = prepare('window', windowCapture(boundary), new Set(['10.30.0.10']), {}, 0);
+    // tcpreplay keeps the file's pace from its first packet: start it when the wall clock reaches that packet.
+    const { sim } = await compare(policyText, file, boundary - 2010);
+    expect(sim.delivered.get('10.30.0.50:42000 > 10.30.0.10:502 tcp')).toBe(4);
+    expect(sim.delivered.get('10.30.0.10:502 > 10.30.0.50:42000 tcp')).toBe(3);
+    expect(sim.delivered.get('10.30.0.50:42001 > 10.30.0.10:502 tcp')).toBe(0);
+    expect(sim.quarantined).toEqual(['10.30.0.50']);
+    expect(await kernelQuarantine()).toContain('10.30.0.50');
+  }, 120_000);
 });
