@@ -112,6 +112,7 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
   let lastBringUpMs = 0;
   let rotateTimer: NodeJS.Timeout | undefined;
   const routes = createBridgeRoutes(deps.bridge);
+  let warnedReversePath = false;
   let restartTimer: NodeJS.Timeout | undefined;
   let restarts = 0;
   let stopped = false;
@@ -173,8 +174,15 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
     const wire = decoys.map((d) => ({ id: d.id, ip: d.ip, mac: d.identity.mac }));
     const deceive = deceiving() && policy ? deceiveMap(policy.assets, decoys) : undefined;
     writeDecoySets(deps.nft, wire, deceive);
-    if (deceive) routes.apply(wire);
-    else routes.close();
+    if (deceive) {
+      const { reversePathOk } = routes.apply(wire);
+      if (!reversePathOk && !warnedReversePath) {
+        warnedReversePath = true;
+        log.warn('net.ipv4.conf.all.rp_filter is not 0: the kernel drops what deceive redirects to decoys', {
+          hint: 'sysctl -w net.ipv4.conf.all.rp_filter=0 on the node (the bridge has no address to check against)',
+        });
+      }
+    } else routes.close();
     return wire;
   };
 

@@ -227,6 +227,12 @@ describe('decoys in the lab', () => {
   });
 
   it('with deceive, the quarantined attacker reaching for a real PLC meets a decoy; the PLC never sees it', async () => {
+    // Loose reverse-path filtering (a common default) would lose the redirected packets: the node turns it off.
+    await lab.exec(lab.spec.node.name, [
+      'sysctl',
+      '-qw',
+      `net.ipv4.conf.${lab.spec.node.bridge}.rp_filter=2`,
+    ]);
     writeFileSync(policyPath, `${basePolicy}\n${decoysSection('', true)}`);
     process.kill(node!.pid, 'SIGHUP');
     const plc = lab.ip('plc-a2');
