@@ -101,7 +101,7 @@ export interface ByteBuffer {
 
 /** An empty ByteBuffer. */
 export function byteBuffer(): ByteBuffer {
-  let data = new Uint8Array(256);
+  let data = new Uint8Array(0);
   let size = 0;
   return {
     get length() {
@@ -109,7 +109,7 @@ export function byteBuffer(): ByteBuffer {
     },
     append(bytes) {
       if (size + bytes.length > data.length) {
-        const grown = new Uint8Array(Math.max(data.length * 2, size + bytes.length));
+        const grown = new Uint8Array(Math.max(data.length * 2, size + bytes.length, 256));
         grown.set(data.subarray(0, size));
         data = grown;
       }
@@ -124,7 +124,7 @@ export function byteBuffer(): ByteBuffer {
     },
     clear() {
       size = 0;
-      if (data.length > 4096) data = new Uint8Array(256);
+      if (data.length > 4096) data = new Uint8Array(0);
     },
   };
 }

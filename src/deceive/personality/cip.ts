@@ -5,6 +5,7 @@
 // The CIP Networks Library Vol. 1 (common services, Identity object). Pure.
 
 import { ascii, readU16le, u16le, u32le } from './bytes.js';
+import { perIdentity } from './memo.js';
 import type { DecoyIdentity, TouchNote } from './types.js';
 
 /** The reply bytes of a CIP request and what it was. */
@@ -66,6 +67,11 @@ function attribute(identity: DecoyIdentity, id: number): number[] | undefined {
   }
 }
 
+/** Identity attributes 1–7 in order, as Get_Attributes_All returns them (built once per identity). */
+const allAttributes = perIdentity((identity) =>
+  [1, 2, 3, 4, 5, 6, 7].flatMap((id) => attribute(identity, id) ?? []),
+);
+
 function reply(service: number, status: number, data: readonly number[] = []): number[] {
   return [service | 0x80, 0, status, 0, ...data];
 }
@@ -91,7 +97,7 @@ export function answerCip(identity: DecoyIdentity, message: Uint8Array, depth = 
   const target = logicalPath(path);
   const identityObject = target?.cls === 0x01 && target.instance === 1;
   if (service === 0x01 && identityObject) {
-    const all = [1, 2, 3, 4, 5, 6, 7].flatMap((id) => attribute(identity, id) ?? []);
+    const all = allAttributes(identity);
     return {
       reply: reply(service, SUCCESS, all),
       note: note('Get_Attributes_All of the Identity object', 'medium'),

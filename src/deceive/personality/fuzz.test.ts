@@ -131,9 +131,9 @@ function mutate(draw: Draw, message: Uint8Array): Uint8Array {
     case 2: // cut short
       return out.slice(0, draw.int(0, out.length));
     case 3: // random tail
-      return Uint8Array.from([...out, ...randomBytes(draw, 40)]);
+      return concat([out, randomBytes(draw, 40)]);
     default: // repeated
-      return Uint8Array.from([...out, ...out]);
+      return concat([out, out]);
   }
 }
 

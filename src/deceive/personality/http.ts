@@ -118,10 +118,11 @@ function headEnd(bytes: Uint8Array, from: number): number {
   return -1;
 }
 
+/** Decodes bytes one character per byte (the WHATWG "latin1" label is windows-1252, close enough for headers). */
+const LATIN1 = new TextDecoder('latin1');
+
 function latin1(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 4096) out += String.fromCharCode(...bytes.subarray(i, i + 4096));
-  return out;
+  return LATIN1.decode(bytes);
 }
 
 /** One HTTP request per connection; the decoy closes after its response. */

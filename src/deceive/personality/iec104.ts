@@ -7,6 +7,7 @@
 // standard profile (2-byte COT and common address, 3-byte IOA). Pure.
 
 import { bytesOf, exchange, readU16le, SILENCE } from './bytes.js';
+import { perIdentity } from './memo.js';
 import { hash32 } from './seeded.js';
 import { type Framing, framedConversation } from './stream.js';
 import type { Conversation, DecoyIdentity, Exchange, TouchNote } from './types.js';
@@ -55,21 +56,25 @@ function header(type: number, vsq: number, cot: number, originator: number, ca: 
   return [type, vsq, cot, originator, ca & 0xff, (ca >> 8) & 0xff];
 }
 
-/** The interrogation reply ASDUs (COT 20, sequences of objects). */
-function interrogationData(identity: DecoyIdentity, ca: number, originator: number): number[][] {
+/** The point values of a decoy RTU, drawn once: single points, double points, float measurements (+ QDS). */
+const pointValues = perIdentity((identity) => {
   const h = hash32(`${identity.serial}/iec104`);
-  const points = count(identity, 'points', 8);
-  const measurements = count(identity, 'measurements', 6);
-  const singles = Array.from({ length: points }, (_, i) => (h >>> i) & 1);
+  const singles = Array.from({ length: count(identity, 'points', 8) }, (_, i) => (h >>> i) & 1);
   const doubles = [0, 1, 2].map((i) => (((h >>> (i + 8)) & 1) === 1 ? 2 : 1));
-  const measured = Array.from({ length: measurements }, (_, i) => {
+  const measured = Array.from({ length: count(identity, 'measurements', 6) }, (_, i) => {
     const base = [20.4, 132.1, 11.2, 48.6, 0.98, 50.0, 312.5, 7.4, 65.2][i % 9] ?? 1;
     return [...float(base * (1 + (((h >>> (i * 3)) % 7) - 3) / 200)), 0x00];
   });
+  return { singles, doubles, measured: measured.flat(), measurements: measured.length };
+});
+
+/** The interrogation reply ASDUs (COT 20, sequences of objects). */
+function interrogationData(identity: DecoyIdentity, ca: number, originator: number): number[][] {
+  const v = pointValues(identity);
   return [
-    [...header(1, 0x80 | points, 20, originator, ca), ...ioa(SINGLE_BASE), ...singles],
-    [...header(3, 0x80 | doubles.length, 20, originator, ca), ...ioa(DOUBLE_BASE), ...doubles],
-    [...header(13, 0x80 | measurements, 20, originator, ca), ...ioa(MEASURED_BASE), ...measured.flat()],
+    [...header(1, 0x80 | v.singles.length, 20, originator, ca), ...ioa(SINGLE_BASE), ...v.singles],
+    [...header(3, 0x80 | v.doubles.length, 20, originator, ca), ...ioa(DOUBLE_BASE), ...v.doubles],
+    [...header(13, 0x80 | v.measurements, 20, originator, ca), ...ioa(MEASURED_BASE), ...v.measured],
   ];
 }
 

@@ -182,18 +182,14 @@ function readDeviceId(identity: DecoyIdentity, pdu: Uint8Array): Answer {
   const requested = pdu[3] ?? 0;
   const what = `Read Device Identification (code ${code}, object ${requested})`;
   if (pdu.length !== 4 || code < 1 || code > 4) return failure(0x2b, ILLEGAL_VALUE, what);
+  if (code === 4 && requested > 6) return failure(0x2b, ILLEGAL_ADDRESS, what);
+  // Basic (1) ends at object 2, regular (2) and extended (3) at 6; a request outside its category starts at 0.
+  const last = code === 4 ? requested : code === 1 ? 2 : 6;
+  const first = code === 4 || requested <= last ? requested : 0;
   const objects = identificationObjects(identity);
-  let ids: number[];
-  if (code === 4) {
-    if (requested > 6) return failure(0x2b, ILLEGAL_ADDRESS, what);
-    ids = [requested];
-  } else {
-    const last = code === 1 ? 2 : 6;
-    const first = requested <= last ? requested : 0;
-    ids = Array.from({ length: last - first + 1 }, (_, i) => first + i);
-  }
-  const body = ids.flatMap((id) => objects[id] ?? []);
-  return { pdu: [0x2b, 0x0e, code, 0x82, 0, 0, ids.length, ...body], note: note(what, 'medium') };
+  const reply: number[] = [0x2b, 0x0e, code, 0x82, 0, 0, last - first + 1];
+  for (let id = first; id <= last; id++) for (const b of objects[id] ?? []) reply.push(b);
+  return { pdu: reply, note: note(what, 'medium') };
 }
 
 function reportServerId(identity: DecoyIdentity): Answer {
