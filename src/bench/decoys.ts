@@ -180,7 +180,9 @@ function render(r: Results, trials: number): string {
     'unreachable, with an ARP for the fresh source) — the quarantine element was added before',
     'the decoy even saw the packet.',
     'An ARP request cannot reach the inet table’s quarantine set from the bridge table, so the',
-    'node does it: the ARP touch time is bounded by the decision loop’s 100 ms batch period.',
+    'node does it: the NFLOG event of an ARP touch makes the decision loop decide at once instead',
+    'of at its next 100 ms batch; the time is NFLOG delivery + decide + one nft transaction (and',
+    'this bench’s own polling of the set through libnftables).',
     '',
     `Load average before/after: ${r.load.map((l) => l.toFixed(2)).join(' / ')}.`,
   ].join('\n');

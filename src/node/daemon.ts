@@ -252,7 +252,8 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
   try {
     intake = await deps.startIntake((events) => {
       loop.accept(events);
-      decoys?.observe(events);
+      // An ARP touch of a decoy is quarantined by the node, not the kernel: decide it now.
+      if (decoys?.observe(events)) setImmediate(() => loop.tick());
     });
     log.info('intake started', { kind: intake.kind });
   } catch (error) {

@@ -36,8 +36,12 @@ export interface DecoyCounts {
 export interface DecoyPort {
   /** Puts the policy's decoys in place (after an apply: the kernel sets were recreated empty). */
   sync(policy: Policy, nowMs: number): Promise<void>;
-  /** Looks at intake events for addresses claimed by real devices and live addresses. */
-  observe(events: readonly PacketEvent[]): void;
+  /**
+   * Looks at intake events for addresses claimed by real devices and live
+   * addresses; true when they hold an ARP touch of a decoy, which only the node
+   * can quarantine, so the caller should decide now rather than at the next batch.
+   */
+  observe(events: readonly PacketEvent[]): boolean;
   counts(): DecoyCounts;
   /** Stops the server; the decoys, their namespace and the bridge port disappear. */
   stop(): Promise<void>;
@@ -58,6 +62,8 @@ export interface DecoyDeps {
 /** Seen addresses are forgotten after this long (as the kernel's seen4 set does). */
 const SEEN_MS = 3_600_000;
 const ROTATE_CHECK_MS = 1_000;
+/** ARP touches are decided early at most this often. */
+const URGENT_MS = 5;
 /** A decoy server that keeps dying is restarted at most this rarely. */
 const RESTART_MAX_MS = 30_000;
 
@@ -113,6 +119,7 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
   let rotateTimer: NodeJS.Timeout | undefined;
   const routes = createBridgeRoutes(deps.bridge);
   let warnedReversePath = false;
+  let lastUrgentMs = Number.NEGATIVE_INFINITY;
   let restartTimer: NodeJS.Timeout | undefined;
   let restarts = 0;
   let stopped = false;
@@ -294,8 +301,10 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
 
     observe(events) {
       let yielded = false;
+      let arpTouch = false;
       const nowMs = deps.now();
       for (const e of events) {
+        if (e.origin === 'decoy' && e.arp !== undefined) arpTouch = true;
         if (e.origin !== 'decoy-claim') {
           if (e.arp && e.arp.senderIp !== '0.0.0.0') seen.set(e.arp.senderIp, nowMs);
           continue;
@@ -315,6 +324,10 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
         });
       }
       if (yielded && server) put(plan(nowMs), 'yielded', nowMs);
+      // At most one early decision per URGENT_MS: the kernel's log limit bounds these events anyway.
+      if (!arpTouch || nowMs - lastUrgentMs < URGENT_MS) return false;
+      lastUrgentMs = nowMs;
+      return true;
     },
 
     counts: () => ({ hosted: current.length, touches, moves: { ...moveCounts }, lastBringUpMs }),
