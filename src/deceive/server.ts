@@ -12,27 +12,10 @@ import { concat } from './personality/bytes.js';
 import { servicesOf } from './personality/index.js';
 import type { DecoyService, TouchNote } from './personality/types.js';
 import { DEFAULT_LIMITS, type DecoySet, type DecoySpec, type ServerLimits } from './server-input.js';
-import { type TouchBudget, touchBudget } from './touch-budget.js';
+import { touchBudget } from './touch-budget.js';
+import { type ServerEvent, type TouchBase, touchReporter } from './touch-report.js';
 
-/** A touch: someone opened a connection to a decoy or said something to it. */
-export interface TouchEvent {
-  readonly type: 'touch';
-  readonly decoy: string;
-  readonly timeMs: number;
-  readonly src: string;
-  readonly srcPort: number;
-  readonly dstIp: string;
-  readonly dstPort: number;
-  readonly transport: 'tcp' | 'udp';
-  readonly protocol: string;
-  readonly notes: readonly TouchNote[];
-}
-
-/** What the server reports, one JSON line each. */
-export type ServerEvent =
-  | { readonly type: 'ready'; readonly decoys: number; readonly ms: number }
-  | TouchEvent
-  | { readonly type: 'error'; readonly message: string };
+export type { ServerEvent, TouchEvent } from './touch-report.js';
 
 export interface DecoyServer {
   /** Serves exactly this set from now on; resolves once listening. Calls are queued. */
@@ -45,10 +28,12 @@ export interface DecoyServerOptions {
   readonly nowMs?: () => number;
 }
 
-/** Touch events one connection or UDP peer may cause; the rest are folded away. */
-const MAX_TOUCHES_PER_PEER = 64;
 /** UDP peers remembered per socket (their conversations); the oldest is forgotten first. */
 const MAX_UDP_PEERS = 512;
+/** A peer that does not read its replies is cut off once this much waits to be sent. */
+const MAX_UNSENT_BYTES = 256 * 1024;
+/** Replies one UDP socket sends per second (burst twice that): a decoy must not become a reflector for spoofed sources. */
+const UDP_REPLIES_PER_SECOND = 200;
 /** How long a UDP bind waits for the runtime to add the decoy's address. */
 const BIND_RETRY_MS = 100;
 const BIND_ATTEMPTS = 50;
@@ -60,8 +45,6 @@ interface Hosted {
   readonly sockets: Set<Socket>;
   readonly udp: UdpSocket[];
 }
-
-type TouchBase = Omit<TouchEvent, 'timeMs' | 'notes'>;
 
 /** Strips the IPv4-mapped IPv6 prefix Node puts on dual-stack addresses. */
 function plain(address: string | undefined): string {
@@ -75,49 +58,6 @@ function withAddress(spec: DecoySpec): DecoySpec['identity'] {
 
 function keyOf(spec: DecoySpec): string {
   return `${spec.id}\n${JSON.stringify(spec.identity)}`;
-}
-
-/**
- * Reports a peer's notes: repeats folded, at most MAX_TOUCHES_PER_PEER events
- * per peer, and within the source's rate budget (what it holds back is counted
- * in the next event that goes out).
- */
-function touchReporter(
-  base: TouchBase,
-  emit: (e: ServerEvent) => void,
-  nowMs: () => number,
-  budget: TouchBudget,
-) {
-  const seen = new Set<string>();
-  let events = 0;
-  return (notes: readonly TouchNote[]): void => {
-    if (events >= MAX_TOUCHES_PER_PEER) return;
-    const fresh = notes.filter((n) => {
-      const key = `${n.protocol}\n${n.what}`;
-      if (seen.has(key)) return false;
-      if (seen.size < 256) seen.add(key);
-      return true;
-    });
-    if (fresh.length === 0) return;
-    const timeMs = nowMs();
-    const allowance = budget.take(base.src, timeMs);
-    if (!allowance.allowed) return;
-    events++;
-    const shown = fresh.slice(0, 32);
-    if (allowance.folded > 0)
-      shown.push({
-        protocol: base.protocol,
-        what: `${allowance.folded} touches from this source not reported (rate limit)`,
-        severity: 'low',
-      });
-    if (events === MAX_TOUCHES_PER_PEER)
-      shown.push({
-        protocol: base.protocol,
-        what: 'further touches from this peer are not reported',
-        severity: 'low',
-      });
-    emit({ ...base, timeMs, notes: shown });
-  };
 }
 
 function delay(ms: number): Promise<void> {
@@ -223,12 +163,17 @@ export function createDecoyServer(options: DecoyServerOptions): DecoyServer {
         return;
       }
       if (answer.replies.length > 0) socket.write(concat(answer.replies));
+      if (socket.writableLength > MAX_UNSENT_BYTES) {
+        socket.destroy();
+        return;
+      }
       report(answer.notes);
       if (answer.close) socket.end();
     });
   }
 
   function serveUdp(decoy: Hosted, service: DecoyService, socket: UdpSocket): void {
+    const replies = touchBudget(UDP_REPLIES_PER_SECOND, 2 * UDP_REPLIES_PER_SECOND, 1);
     const peers = new Map<
       string,
       {
@@ -273,7 +218,9 @@ export function createDecoyServer(options: DecoyServerOptions): DecoyServer {
         });
         return;
       }
-      for (const reply of answer.replies) socket.send(reply, rinfo.port, rinfo.address);
+      for (const reply of answer.replies) {
+        if (replies.take('socket', nowMs()).allowed) socket.send(reply, rinfo.port, rinfo.address);
+      }
       peer.report(answer.notes);
     });
   }
