@@ -199,7 +199,9 @@ function s7(l: S7Learning, b: Uint8Array, from: number, to: number, maxShapes: n
 
 /** Jobs other than PI services (whose name says what they do), and userdata, are told apart by their function bytes alone. */
 function s7Shape(b: Uint8Array, at: number, size: number): number {
-  if (size < 18 || b[at + 4] !== 2 || b[at + 5] !== 0xf0 || b[at + 7] !== 0x32) return -1;
+  // Only a whole PDU (COTP DT with end of TSDU) has a shape; the codec refuses fragments, so they are decoded every time.
+  if (size < 18 || b[at + 4] !== 2 || b[at + 5] !== 0xf0 || !(b[at + 6]! & 0x80) || b[at + 7] !== 0x32)
+    return -1;
   const rosctr = b[at + 8]!;
   if (rosctr === 1) {
     const code = b[at + 17]!;

@@ -1,4 +1,4 @@
-// Roles from behaviour: a host that serves an industrial protocol is a
+// Roles from behaviour: a host that serves (answers) an industrial protocol is a
 // controller (`rtu` for DNP3 and IEC 60870-5-104 outstations, `plc` for
 // Modbus, S7comm, EtherNet/IP and BACnet); a client that writes or programs
 // controllers (Modbus writes, S7 download, PI service, stop) is `engineering`;
@@ -64,9 +64,12 @@ export function inferRoles(services: readonly TaggedService[]): Map<number, Role
   const used = new Map<number, TaggedService[]>();
   for (const t of services) {
     if (t.protocol === undefined || CONTROLLER_PROTOCOLS[t.protocol] === undefined) continue;
-    const s = served.get(t.service.server) ?? [];
-    s.push(t);
-    served.set(t.service.server, s);
+    // Only a server that answered serves: a controller calling a laptop's port 102 in vain makes no PLC of it.
+    if (t.service.synAcks > 0 || t.service.payloadReplies > 0) {
+      const s = served.get(t.service.server) ?? [];
+      s.push(t);
+      served.set(t.service.server, s);
+    }
     const u = used.get(t.service.client) ?? [];
     u.push(t);
     used.set(t.service.client, u);
