@@ -4,7 +4,6 @@
 // notes; nothing ever authenticates. RFC 4253, RFC 6143. Pure.
 
 import { ascii, byteBuffer, bytesOf, concat, exchange, SILENCE, u32be } from './bytes.js';
-import { perIdentity } from './memo.js';
 import { hash32 } from './seeded.js';
 import type { Conversation, DecoyIdentity, Exchange, TouchNote } from './types.js';
 
@@ -20,9 +19,9 @@ function printable(bytes: Uint8Array): string {
   return String.fromCharCode(...bytes.subarray(0, 80)).replace(/[^\x20-\x7e]/g, '?');
 }
 
-/** A stable 16-byte value per decoy and purpose (SSH cookie, VNC challenge). */
-function sixteen(identity: DecoyIdentity, purpose: string): number[] {
-  return [0, 1, 2, 3].flatMap((i) => u32be(hash32(`${identity.serial}/${purpose}/${i}`)));
+/** A 16-byte value per decoy, purpose and connection number (SSH cookie, VNC challenge): never the same twice, as real servers' random ones. */
+function sixteen(identity: DecoyIdentity, purpose: string, nonce: number): number[] {
+  return [0, 1, 2, 3].flatMap((i) => u32be(hash32(`${identity.serial}/${purpose}/${nonce}/${i}`)));
 }
 
 /** The SSH identification string the decoy sends first. */
@@ -45,7 +44,7 @@ function sshPacket(payload: readonly number[]): Uint8Array {
   ]);
 }
 
-const kexInit = perIdentity((identity): Uint8Array => {
+function kexInit(identity: DecoyIdentity, nonce: number): Uint8Array {
   const windows = text(identity, 'sshVersion', '').includes('Windows');
   const kex = windows
     ? 'curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,diffie-hellman-group14-sha1'
@@ -56,7 +55,7 @@ const kexInit = perIdentity((identity): Uint8Array => {
     'umac-64-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256,hmac-sha1';
   return sshPacket([
     20,
-    ...sixteen(identity, 'ssh-cookie'),
+    ...sixteen(identity, 'ssh-cookie', nonce),
     ...nameList(kex),
     ...nameList('rsa-sha2-512,rsa-sha2-256,ssh-rsa,ecdsa-sha2-nistp256,ssh-ed25519'),
     ...nameList(ciphers),
@@ -73,10 +72,10 @@ const kexInit = perIdentity((identity): Uint8Array => {
     0,
     0,
   ]);
-});
+}
 
 /** SSH: the client's identification line is noted and answered with KEXINIT; its key exchange ends it. */
-export function openSsh(identity: DecoyIdentity): Conversation {
+export function openSsh(identity: DecoyIdentity, nonce = 0): Conversation {
   const buffered = byteBuffer();
   let identified = false;
   let closed = false;
@@ -111,7 +110,7 @@ export function openSsh(identity: DecoyIdentity): Conversation {
       };
       return finish(
         ok
-          ? exchange([kexInit(identity)], [note])
+          ? exchange([kexInit(identity, nonce)], [note])
           : exchange([bytesOf(ascii('Protocol mismatch.\n'))], [note], true),
       );
     },
@@ -124,7 +123,7 @@ export function vncGreeting(): Exchange {
 }
 
 /** VNC: version, security type 2 (VNC authentication), a challenge, and always "Authentication failed". */
-export function openVnc(identity: DecoyIdentity): Conversation {
+export function openVnc(identity: DecoyIdentity, nonce = 0): Conversation {
   let step: 'version' | 'security' | 'response' | 'closed' = 'version';
   let buffered: Uint8Array = new Uint8Array(0);
   const note = (what: string, severity: TouchNote['severity']): TouchNote => ({
@@ -157,7 +156,7 @@ export function openVnc(identity: DecoyIdentity): Conversation {
         );
       step = 'response';
       return exchange(
-        [bytesOf(sixteen(identity, 'vnc-challenge'))],
+        [bytesOf(sixteen(identity, 'vnc-challenge', nonce))],
         [note('authentication started', 'medium')],
       );
     }

@@ -131,7 +131,7 @@ function sendRRData(identity: DecoyIdentity, request: Uint8Array, session: numbe
 function answerEnip(
   identity: DecoyIdentity,
   request: Uint8Array,
-  state: { session: number },
+  state: { session: number; nonce: number },
   udp: boolean,
 ): Exchange {
   const command = readU16le(request, 0);
@@ -150,7 +150,7 @@ function answerEnip(
   }
   switch (command) {
     case 0x0065: {
-      state.session = (hash32(`${identity.serial}/${request.subarray(12, 20).join(',')}`) | 1) >>> 0;
+      state.session = (hash32(`${identity.serial}/session/${state.nonce}`) | 1) >>> 0;
       return exchange(
         [encapsulated(request, state.session, 0, [...request.subarray(HEADER, HEADER + 4)])],
         [note('RegisterSession', 'medium')],
@@ -182,14 +182,14 @@ function answerEnip(
 }
 
 /** An EtherNet/IP conversation over TCP (a byte stream). */
-export function openEnipTcp(identity: DecoyIdentity): Conversation {
-  const state = { session: 0 };
+export function openEnipTcp(identity: DecoyIdentity, nonce = 0): Conversation {
+  const state = { session: 0, nonce };
   return framedConversation('enip', frameEnip, (message) => answerEnip(identity, message, state, false));
 }
 
 /** An EtherNet/IP peer over UDP: each datagram is one message; anything else is ignored. */
 export function openEnipUdp(identity: DecoyIdentity): Conversation {
-  const state = { session: 0 };
+  const state = { session: 0, nonce: 0 };
   return {
     receive(datagram) {
       const framing = frameEnip(datagram);

@@ -36,7 +36,11 @@ interface Behaviour {
 
 const quiet = (open: () => Conversation): Behaviour => ({ greeting: () => SILENCE, open });
 
-/** Builds a protocol's behaviour for one decoy; state shared by its conversations lives in the closure. */
+/**
+ * Builds a protocol's behaviour for one decoy; state shared by its conversations
+ * lives in the closure (Modbus writes; a connection counter where real servers
+ * would use fresh random values: SSH cookies, VNC challenges, CIP session handles).
+ */
 const BEHAVIOURS: Readonly<
   Record<ServiceSpec['protocol'], (identity: DecoyIdentity, spec: ServiceSpec) => Behaviour>
 > = {
@@ -45,13 +49,23 @@ const BEHAVIOURS: Readonly<
     return quiet(() => openModbus(identity, map));
   },
   s7comm: (identity) => quiet(() => openS7(identity)),
-  enip: (identity, spec) =>
-    quiet(() => (spec.transport === 'udp' ? openEnipUdp(identity) : openEnipTcp(identity))),
+  enip: (identity, spec) => {
+    let connections = 0;
+    return quiet(() =>
+      spec.transport === 'udp' ? openEnipUdp(identity) : openEnipTcp(identity, connections++),
+    );
+  },
   bacnet: (identity) => quiet(() => openBacnet(identity)),
   iec104: (identity) => quiet(() => openIec104(identity)),
   dnp3: (identity) => quiet(() => openDnp3(identity)),
-  ssh: (identity) => ({ greeting: () => sshGreeting(identity), open: () => openSsh(identity) }),
-  vnc: (identity) => ({ greeting: vncGreeting, open: () => openVnc(identity) }),
+  ssh: (identity) => {
+    let connections = 0;
+    return { greeting: () => sshGreeting(identity), open: () => openSsh(identity, connections++) };
+  },
+  vnc: (identity) => {
+    let connections = 0;
+    return { greeting: vncGreeting, open: () => openVnc(identity, connections++) };
+  },
   http: (identity) => quiet(() => openHttp(identity)),
 };
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openSsh, openVnc, sshGreeting, vncGreeting } from './banner.js';
 import { openHttp } from './http.js';
 import { IDENTITIES } from './identities.fixture.js';
+import { servicesOf } from './index.js';
 import { WORKSTATION } from './requests.fixture.js';
 import { joined, talk } from './talk.fixture.js';
 
@@ -66,5 +67,21 @@ describe('workstation services', () => {
     const t = talk(openHttp(identity), [new Uint8Array(20000).fill(0x41)]);
     expect(textOf(joined(t))).toContain('431');
     expect(t.closed).toBe(true);
+  });
+  it('never repeats an SSH cookie or a VNC challenge across connections (real servers draw them at random)', () => {
+    const services = servicesOf(identity);
+    const ssh = services.find((s) => s.protocol === 'ssh');
+    const vnc = services.find((s) => s.protocol === 'vnc');
+    const cookie = () =>
+      joined(talk(ssh?.open() ?? openSsh(identity), [WORKSTATION.sshIdent]))
+        .subarray(6, 22)
+        .join(',');
+    const challenge = () =>
+      (
+        talk(vnc?.open() ?? openVnc(identity), [WORKSTATION.vncVersion, WORKSTATION.vncChooseAuth])
+          .replies[1] ?? new Uint8Array()
+      ).join(',');
+    expect(cookie()).not.toBe(cookie());
+    expect(challenge()).not.toBe(challenge());
   });
 });
