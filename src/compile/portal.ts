@@ -20,6 +20,11 @@ export function portalHttpPort(listenPort: number): number {
   return listenPort + 1;
 }
 
+/** The DNS answerer (every name → the portal) listens on the port after that (UDP). */
+export function portalDnsPort(listenPort: number): number {
+  return listenPort + 2;
+}
+
 /** Name of the set of sources holding a permit for a role (by its id) and family. */
 export function permitSetName(id: string, family: IpFamily): string {
   return `permit_${id}${family}`;
@@ -47,6 +52,7 @@ export function compilePortal(policy: Policy): PortalRuleset | undefined {
   return {
     listenPort: portal.listenPort,
     httpPort: portalHttpPort(portal.listenPort),
+    dnsPort: portalDnsPort(portal.listenPort),
     line: portal.loc.line,
     redirect,
     roles,
@@ -166,7 +172,8 @@ export function unrecognizedRules(r: Ruleset, log: (prefix: string) => string): 
 }
 
 /**
- * The nat chain that sends unrecognized sources' web traffic to the portal on
+ * The nat chain that sends unrecognized sources' web traffic (and their DNS
+ * questions, so names lead to the portal too) to the portal on
  * the node (`redirect` picks the address of the interface the packet came in
  * on: the bridge's portal address). Only new connections pass a nat chain, so
  * a connection keeps where it was first sent. IPv4 only.
@@ -188,6 +195,7 @@ export function portalNatChain(
       ...holders,
       `ip protocol tcp tcp dport 80 counter redirect to :${p.httpPort}${at('unrecognized http to the portal')}`,
       `ip protocol tcp tcp dport 443 counter redirect to :${p.listenPort}${at('unrecognized https to the portal')}`,
+      `ip protocol udp udp dport 53 counter redirect to :${p.dnsPort}${at('unrecognized dns: every name is the portal')}`,
     ]),
     '',
   ];

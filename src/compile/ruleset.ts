@@ -166,12 +166,15 @@ export interface PortalRoleSets {
 /**
  * The portal part of a ruleset. With `redirect` (enforce mode and
  * `unrecognized: portal`), sources that are neither assets nor permit holders
- * have TCP 80 redirected to `httpPort` and 443 to `listenPort` on the node,
+ * have TCP 80 redirected to `httpPort`, 443 to `listenPort` and UDP 53 to
+ * `dnsPort` on the node,
  * and everything else they send is dropped — logged, never quarantined.
  */
 export interface PortalRuleset {
   readonly listenPort: number;
   readonly httpPort: number;
+  /** UDP port of the DNS answerer that sends every name to the portal. */
+  readonly dnsPort: number;
   readonly line: number;
   readonly redirect: boolean;
   readonly roles: readonly PortalRoleSets[];

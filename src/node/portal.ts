@@ -166,6 +166,8 @@ export function createNodePortal(deps: NodePortalDeps): NodePortal {
       permits,
       tls,
       ...(deps.ports ? { httpsPort: deps.ports.https, httpPort: deps.ports.http } : {}),
+      // Names lead to the portal too, once there is an address to give out.
+      ...(address === undefined ? {} : { dns: { address, ...(deps.ports ? { port: 0 } : {}) } }),
       log,
       now,
       onLogin: (result) => {
@@ -175,6 +177,7 @@ export function createNodePortal(deps: NodePortalDeps): NodePortal {
     log.info('portal running', {
       https: server.httpsPort,
       http: server.httpPort,
+      dns: server.dnsPort ?? null,
       address: address ?? null,
       certificate: tls.origin,
       backends: portal.backends.map((b) => `${b.name} (${b.kind})`),

@@ -407,9 +407,10 @@ const portal: ObjectShape = {
   properties: {
     listen: {
       kind: 'integer',
-      description: 'HTTPS port on the node (default 8443); plain HTTP is answered on the next port.',
+      description:
+        'HTTPS port on the node (default 8443); plain HTTP is answered on the next port, DNS (UDP) on the one after.',
       minimum: 1,
-      maximum: 65534,
+      maximum: 65533,
     },
     certificate: {
       kind: 'object',

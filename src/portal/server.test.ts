@@ -2,6 +2,7 @@
 // fake backend and a fake permit port, so the flow (CSRF, origin, challenge,
 // rate limit, grant, logout, redirect) is tested without a lab.
 
+import { createSocket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
@@ -120,6 +121,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     httpsPort: 0,
     httpPort: 0,
+    dns: { address: '10.20.0.2', port: 0 },
     log: quiet,
     now: Date.now,
   });
@@ -208,5 +210,17 @@ describe('the portal app', () => {
         .end();
     });
     expect(location).toBe(`https://127.0.0.1:${server.httpsPort}/`);
+  });
+
+  it('answers every name with the portal address on its DNS port', async () => {
+    const query = Buffer.from([0xab, 0xcd, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 0x70, 0x6c, 0x63, 0, 0, 1, 0, 1]);
+    const socket = createSocket('udp4');
+    const reply = await new Promise<Buffer>((resolve) => {
+      socket.once('message', resolve);
+      socket.send(query, server.dnsPort ?? 0, '127.0.0.1');
+    });
+    socket.close();
+    expect([...reply.subarray(0, 2)]).toEqual([0xab, 0xcd]);
+    expect([...reply.subarray(-4)]).toEqual([10, 20, 0, 2]);
   });
 });

@@ -13,6 +13,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Portal } from '../policy/types.js';
 import type { AuthBackend } from './backend.js';
+import { type PortalDns, startPortalDns } from './dns.js';
 import {
   cookieValue,
   SESSION_COOKIE,
@@ -63,6 +64,8 @@ export interface PortalServerOptions {
   /** Ports to listen on; default the policy's (HTTPS) and the next one (HTTP). 0 picks a free port. */
   readonly httpsPort?: number;
   readonly httpPort?: number;
+  /** The DNS answerer: every A question gets `address`; absent, none runs. Port default listen + 2. */
+  readonly dns?: { readonly address: string; readonly port?: number };
   readonly log: PortalLog;
   readonly now: () => number;
   /** Called with each login attempt's result (metrics). */
@@ -73,6 +76,7 @@ export interface PortalServerOptions {
 export interface PortalServer {
   readonly httpsPort: number;
   readonly httpPort: number;
+  readonly dnsPort?: number;
   close(): Promise<void>;
 }
 
@@ -190,19 +194,24 @@ export async function startPortalServer(o: PortalServerOptions): Promise<PortalS
     host,
   );
   let httpPort: number;
+  let dns: PortalDns | undefined;
   try {
     httpPort = await listen(http, o.httpPort ?? o.portal.listenPort + 1, host);
+    if (o.dns) dns = await startPortalDns(host, o.dns.port ?? o.portal.listenPort + 2, o.dns.address);
   } catch (error) {
     https.close();
+    http.close();
     throw error;
   }
   return {
     httpsPort,
     httpPort,
+    ...(dns ? { dnsPort: dns.port } : {}),
     close: async () => {
       https.closeAllConnections();
       http.closeAllConnections();
       await Promise.all([
+        dns?.close(),
         new Promise((r) => https.close(() => r(undefined))),
         new Promise((r) => http.close(() => r(undefined))),
         o.backend.close(),

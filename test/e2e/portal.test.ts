@@ -228,6 +228,16 @@ describe('the identity portal in the lab', () => {
     expect(redirect.out).toBe(`302 ${PORTAL}/`);
     expect((await curl(['-L', `http://${lab.ip('plc-a1')}/`])).out).toContain('Sign in');
     expect((await curl([`https://${lab.ip('plc-a2')}/`])).out).toContain('Sign in');
+    // A name lookup sent anywhere across the bridge is answered with the portal's address.
+    const ask = [
+      'import socket',
+      's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)',
+      "q = bytes([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]) + b'\\x03plc\\x05plant\\x07example\\x00' + bytes([0, 1, 0, 1])",
+      `s.sendto(q, ('${lab.ip('plc-a2')}', 53))`,
+      "print('.'.join(str(b) for b in s.recv(512)[-4:]))",
+    ].join('\n');
+    const dns = await lab.exec(LAPTOP, ['/usr/bin/python3', '-c', ask], { check: false });
+    expect(dns.stdout.trim(), dns.stderr).toBe('10.20.0.2');
     expect(await probe('plc-a1')).toBe('timeout');
     expect(await quarantined(lab)).not.toContain(lab.ip(LAPTOP));
     await eventually('the laptop journaled as an unknown device', async () => {
