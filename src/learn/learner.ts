@@ -75,7 +75,8 @@ export function createLearner(options: LearnerOptions = {}): Learner {
       lastMs: timeMs,
       packetsSent: 0,
       macs: new Map(),
-      broadcastLike: false,
+      toGroupMac: 0,
+      toUnicastMac: 0,
     };
     state.hosts.push(host);
     lastMacOf.push(-1);
@@ -231,7 +232,8 @@ export function createLearner(options: LearnerOptions = {}): Learner {
     if (f.srcMac > 0 && f.srcMac !== lastMacOf[src]) noteMac(sender, f.srcMac);
     const receiver = state.hosts[dst]!;
     receiver.lastMs = timeMs;
-    if (!receiver.broadcastLike && isBroadcastLike(f)) receiver.broadcastLike = true;
+    if (isBroadcastLike(f)) receiver.toGroupMac++;
+    else receiver.toUnicastMac++;
 
     const p = f.protocol;
     if (p === 1 || p === 58) {

@@ -70,7 +70,6 @@ export function propose(
   const tagged: TaggedService[] = [];
   for (const s of state.services.values()) {
     if (recon.excluded.has(s.client) || recon.excluded.has(s.server)) continue;
-    if (state.hosts[s.client]!.broadcastLike) continue;
     tagged.push(tagService(s));
   }
   const roles = inferRoles(tagged);
@@ -187,6 +186,11 @@ function isGroupAddress(h: Host): boolean {
   return h.ip.startsWith('ff');
 }
 
+/** An address only ever sent to with a broadcast or multicast MAC, and never a sender: a subnet's broadcast address. */
+function isDirectedBroadcast(h: Host): boolean {
+  return h.toGroupMac > 0 && h.toUnicastMac === 0 && h.packetsSent === 0;
+}
+
 function subnetOf(h: Host): { name: string; network: string } {
   if (h.family === 4) {
     const [a, b, c] = h.ip.split('.');
@@ -251,10 +255,11 @@ function inventory(
     const zone = zones.get(subnet.name) ?? { name: subnet.name, networks: [subnet.network], why: 'subnet' };
     zones.set(subnet.name, zone);
     const guess = roles.get(h.index);
-    const role = h.broadcastLike ? 'broadcast' : (guess?.role ?? 'unknown');
+    const broadcast = isDirectedBroadcast(h);
+    const role = broadcast ? 'broadcast' : (guess?.role ?? 'unknown');
     const unsure: string[] = [];
     if (guess?.fromPortOnly) unsure.push('role from port numbers only');
-    const { mac, doubt } = h.broadcastLike ? {} : macOf(state, h);
+    const { mac, doubt } = broadcast ? {} : macOf(state, h);
     if (doubt !== undefined) unsure.push(doubt);
     const vendor = mac !== undefined && registry !== undefined ? vendorOf(registry, mac) : undefined;
     assets.set(h.index, {
@@ -264,7 +269,7 @@ function inventory(
       ...(vendor === undefined ? {} : { vendor }),
       zone: subnet.name,
       role,
-      why: h.broadcastLike ? 'a directed broadcast address' : (guess?.why ?? 'no industrial protocol seen'),
+      why: broadcast ? 'a directed broadcast address' : (guess?.why ?? 'no industrial protocol seen'),
       unsure,
     });
   }

@@ -34,8 +34,9 @@ export interface Host {
   packetsSent: number;
   /** Source MACs this address was sent from (MAC number → packets), at most a few. */
   readonly macs: Map<number, number>;
-  /** The destination MAC was broadcast or multicast: not a device. */
-  broadcastLike: boolean;
+  /** Frames to this address with a broadcast or multicast destination MAC, and with a unicast one. */
+  toGroupMac: number;
+  toUnicastMac: number;
 }
 
 /** The protocols the learner tells apart by content. */
