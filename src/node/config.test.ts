@@ -115,4 +115,16 @@ describe('parseListen', () => {
   ])('%s', (text, expected) => {
     expect(parseListen(text)).toEqual(expected);
   });
+
+  it('reads portal-address in bridge mode only, as an IPv4 address/prefix', () => {
+    expect(parseNodeConfig(`${base}portal-address: 10.20.0.2/16\n`, FILE).config?.portalAddress).toEqual({
+      address: '10.20.0.2',
+      prefixLength: 16,
+    });
+    expect(errors(`${base}portal-address: 10.20.0.2\n`)).toEqual(['5:17 invalid-address']);
+    expect(errors(`${base}portal-address: 10.20.0.300/16\n`)).toEqual(['5:17 invalid-address']);
+    expect(errors('name: n\nmode: routed\npolicy: p.yaml\nportal-address: 10.0.0.2/24\n')).toEqual([
+      '4:17 section-not-for-mode',
+    ]);
+  });
 });
