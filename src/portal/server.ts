@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import type { Portal } from '../policy/types.js';
 import type { AuthBackend } from './backend.js';
 import { type PortalDns, startPortalDns } from './dns.js';
@@ -114,7 +114,7 @@ function readBody(req: IncomingMessage): Promise<URLSearchParams | undefined> {
   });
 }
 
-function listen(server: ReturnType<typeof createHttpServer>, port: number, host: string): Promise<number> {
+function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
@@ -188,11 +188,7 @@ export async function startPortalServer(o: PortalServerOptions): Promise<PortalS
     res.end();
   });
   const host = o.host ?? '0.0.0.0';
-  const httpsPort = await listen(
-    https as unknown as ReturnType<typeof createHttpServer>,
-    o.httpsPort ?? o.portal.listenPort,
-    host,
-  );
+  const httpsPort = await listen(https, o.httpsPort ?? o.portal.listenPort, host);
   let httpPort: number;
   let dns: PortalDns | undefined;
   try {
