@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createJournal } from './journal.js';
-import { activePermits, endPermit, expireDue, insertPermit, listPermits } from './permit-journal.js';
+import {
+  activePermits,
+  activePermitsOf,
+  endPermit,
+  expireDue,
+  insertPermit,
+  listPermits,
+} from './permit-journal.js';
 
 function journal() {
   return createJournal(join(mkdtempSync(join(tmpdir(), 'picket-permits-')), 'journal.db'));
@@ -27,6 +34,7 @@ describe('permits in the journal', () => {
     insertPermit(db, permit('p-2', '10.0.0.8', 2_000, 9_000));
     insertPermit(db, permit('p-3', '10.0.0.7', 3_000, 9_000));
     expect(activePermits(db, 4_000).map((p) => p.id)).toEqual(['p-1', 'p-2', 'p-3']);
+    expect(activePermitsOf(db, '10.0.0.8', 4_000).map((p) => p.id)).toEqual(['p-2']);
     expect(endPermit(db, 'p-2', 4_500, 'logout')).toBe(true);
     expect(endPermit(db, 'p-2', 4_600, 'revoked')).toBe(false);
     expect(expireDue(db, 6_000).map((p) => p.id)).toEqual(['p-1']);

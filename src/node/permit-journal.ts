@@ -77,6 +77,17 @@ export function activePermits(db: Database.Database, nowMs: number): PermitRow[]
   ).map(rowOf);
 }
 
+/** The permits `address` holds now (normally at most one). */
+export function activePermitsOf(db: Database.Database, address: string, nowMs: number): PermitRow[] {
+  return (
+    db
+      .prepare(
+        'SELECT * FROM permits WHERE address = ? AND ended_ms IS NULL AND until_ms > ? ORDER BY created_ms',
+      )
+      .all(address, nowMs) as Raw[]
+  ).map(rowOf);
+}
+
 /** Records every permit past its time as ended 'expired' (at its until time); returns them. */
 export function expireDue(db: Database.Database, nowMs: number): PermitRow[] {
   const due = (

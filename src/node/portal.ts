@@ -21,7 +21,14 @@ import type { PermitPort, PortalServer } from '../portal/server.js';
 import type { NodeConfig } from './config.js';
 import type { InForce } from './enforcer.js';
 import type { Logger } from './log.js';
-import { activePermits, endPermit, expireDue, insertPermit, type PermitRow } from './permit-journal.js';
+import {
+  activePermits,
+  activePermitsOf,
+  endPermit,
+  expireDue,
+  insertPermit,
+  type PermitRow,
+} from './permit-journal.js';
 
 /** What the node's portal needs. */
 export interface NodePortalDeps {
@@ -76,7 +83,7 @@ export function createNodePortal(deps: NodePortalDeps): NodePortal {
    * more nft text for the same transaction (the new permit of a login).
    */
   const endAll = (source: string, reason: 'logout' | 'replaced', then = ''): number => {
-    const rows = activePermits(db, now()).filter((p) => p.address === source);
+    const rows = activePermitsOf(db, source, now());
     const text = rows.map(deleteText).join('') + then;
     if (text !== '') nft.run(text);
     for (const row of rows) {
@@ -105,9 +112,7 @@ export function createNodePortal(deps: NodePortalDeps): NodePortal {
       return { id, untilMs };
     },
     active(source) {
-      const row = activePermits(db, now())
-        .filter((p) => p.address === source)
-        .at(-1);
+      const row = activePermitsOf(db, source, now()).at(-1);
       return row && { id: row.id, untilMs: row.untilMs, user: row.user, role: row.role };
     },
     logout: (source) => endAll(source, 'logout') > 0,
