@@ -29,7 +29,7 @@ import { createLab, destroyLab, type Lab, type LabProcess, loadLabSpec } from '.
 import { parsePolicy } from '../../src/policy/parse.js';
 import { readCaptureFile } from '../../src/sense/capture-file.js';
 import { decodeLinkLayer } from '../../src/sense/decode-frame.js';
-import { bytes, ethernet, icmp, ipv4Packet, tcp } from '../../src/sense/packet-builder.js';
+import { arp, bytes, ethernet, icmp, ipv4Packet, tcp } from '../../src/sense/packet-builder.js';
 import { accepted } from '../../src/simulate/outcome.js';
 import { simulationReport } from '../../src/simulate/report.js';
 import { createSimulation, simulateFrame } from '../../src/simulate/simulator.js';
@@ -254,7 +254,7 @@ async function replayed(
       out,
       proc: lab.spawn(
         'wire',
-        ['tcpdump', '-U', '-n', '-Q', 'in', '-i', dev, '-w', out, 'ip'],
+        ['tcpdump', '-U', '-n', '-Q', 'in', '-i', dev, '-w', out, 'ip or arp'],
         `tcpdump-${name}-${dev}`,
       ),
     };
@@ -264,6 +264,17 @@ async function replayed(
       (d) => existsSync(d.proc.logFile) && readFileSync(d.proc.logFile, 'utf8').includes('listening on'),
     ),
   );
+  // The path is live once an ARP frame sent from each side has come out on the other.
+  await eventually('a warm-up frame to cross the bridge both ways', async () => {
+    for (const dev of ['eth0', 'eth1']) {
+      await lab.exec('wire', ['tcpreplay', '-q', '-i', dev, join(work, `warm-up-${dev}.pcap`)], {
+        check: false,
+      });
+    }
+    return dumps.every(
+      (d) => existsSync(d.out) && readFrames(d.out).some((f) => f.data[12] === 0x08 && f.data[13] === 0x06),
+    );
+  });
   if (startAtMs > 0) await eventually('the replay to be due', () => Date.now() >= startAtMs, 75_000, 5);
   const r = await lab.exec(
     'wire',
@@ -459,6 +470,21 @@ beforeAll(async () => {
     const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
   }
+  // A frame sent before the moved link is up would be lost on the wire, not judged.
+  await eventually('both legs of the wire namespace to be up', async () => {
+    const r = await lab.exec('wire', ['ip', '-o', 'link', 'show', 'up']);
+    return /eth0@.*LOWER_UP/.test(r.stdout) && /eth1@.*LOWER_UP/.test(r.stdout);
+  });
+  for (const [dev, mac, ip] of [
+    ['eth0', '02:00:00:00:0a:01', '10.99.0.1'],
+    ['eth1', '02:00:00:00:0c:01', '10.99.0.2'],
+  ] as const) {
+    const frame = ethernet(
+      { src: mac, type: 0x0806 },
+      arp({ op: 1, senderMac: mac, senderIp: ip, targetIp: '10.99.0.3' }),
+    );
+    writePcap(join(work, `warm-up-${dev}.pcap`), [{ timeMs: 0, data: frame }]);
+  }
   writeFileSync(join(work, 'plain.yaml'), POLICY_PLAIN);
   const r = await picket(lab, ['apply', join(work, 'plain.yaml')], env);
   expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
@@ -515,6 +541,7 @@ describe('simulate equals the kernel', () => {
     await eventually(
       'node-queue ready',
       () => existsSync(log) && readFileSync(log, 'utf8').includes('"ready":true'),
+      30_000,
     );
     const file = prepare(
       'protocol',
