@@ -17,11 +17,11 @@ import { createDecoyLinks, type DecoyLink, type DecoyLinks } from '../deceive/li
 import { deceiveMap } from '../deceive/plan/deceive-map.js';
 import { type DecoyMove, epochAt, type MoveReason, movesBetween } from '../deceive/plan/moves.js';
 import { type PlacedDecoy, planPlacement } from '../deceive/plan/placement.js';
-import type { TouchEvent } from '../deceive/server.js';
 import { type DecoyServerProcess, startDecoyServer } from '../deceive/server-process.js';
 import type { Policy } from '../policy/types.js';
 import type { PacketEvent } from '../sense/packet-event.js';
 import { createDecoyJournal, type DecoyJournal } from './decoy-journal.js';
+import { touchEvents } from './decoy-touches.js';
 import type { Logger } from './log.js';
 
 /** What /metrics shows about decoys. */
@@ -78,25 +78,6 @@ function stateSeed(stateDir: string): string {
     writeFileSync(file, `${seed}\n`, { mode: 0o600 });
     return seed;
   }
-}
-
-/** A server touch as the decision loop's events: one per thing the peer tried. */
-export function touchEvents(touch: TouchEvent, profileOf: (ip: string) => string | undefined): PacketEvent[] {
-  const where = `${touch.protocol} ${touch.dstIp}:${touch.dstPort}/${touch.transport}, decoy ${profileOf(touch.dstIp) ?? touch.decoy}`;
-  const notes = touch.notes.length > 0 ? touch.notes.map((n) => n.what) : [`connected to ${touch.protocol}`];
-  return notes.map((what) => ({
-    timeMs: touch.timeMs,
-    origin: 'decoy-note',
-    family: 4,
-    srcIp: touch.src,
-    dstIp: touch.dstIp,
-    l4: touch.transport,
-    protocol: touch.transport === 'tcp' ? 6 : 17,
-    srcPort: touch.srcPort,
-    dstPort: touch.dstPort,
-    length: 0,
-    summary: `${what} (${where})`,
-  }));
 }
 
 /** Creates the node's decoys; nothing is hosted until a policy with decoys is synced. */

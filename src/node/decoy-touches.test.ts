@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TouchEvent } from '../deceive/server.js';
-import { touchEvents } from './decoys.js';
+import { touchEvents } from './decoy-touches.js';
 
 const touch: TouchEvent = {
   type: 'touch',
