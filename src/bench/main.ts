@@ -4,6 +4,7 @@
 import { exitCodeFor, formatError, UsageError } from '../cli/errors.js';
 import { runContainment } from './containment.js';
 import { runDataplane } from './dataplane.js';
+import { runDecoyServer } from './decoy-server.js';
 import { runDecoys } from './decoys.js';
 import { runIntake } from './intake.js';
 import { runLearn } from './learn.js';
@@ -43,6 +44,11 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   decoys: {
     summary: '1,000 decoys on one node: bring-up, memory, moving them all, touch → quarantine (IP and ARP)',
     run: runDecoys,
+  },
+  'decoy-server': {
+    summary:
+      'Modbus reads/s and scan connections/s the decoy server takes, against a fixed-reply Node server',
+    run: runDecoyServer,
   },
   learn: {
     summary: 'packets/s of picket learn on a large synthetic capture, beside tshark -z conv,tcp',
