@@ -102,3 +102,41 @@ describe('formatSeconds', () => {
     [90_061, '1d1h1m1s'],
   ])('%i → %s', (seconds, text) => expect(formatSeconds(seconds)).toBe(text));
 });
+
+describe('planChanges with a portal', () => {
+  const portal = (destination: string, redirect: boolean) => ({
+    listenPort: 8443,
+    httpPort: 8444,
+    dnsPort: 8445,
+    line: 30,
+    redirect,
+    known: [],
+    roles: [
+      {
+        role: 'vendor',
+        id: 'vendor',
+        line: 35,
+        entries: [{ family: 4 as const, destination, transport: 'tcp' as const, ports: '502' }],
+      },
+    ],
+  });
+
+  it('shows what a role opens to permit holders, and the portal setting', () => {
+    const plan = planChanges(
+      ruleset({ portal: portal('10.20.1.10', false) }),
+      ruleset({ portal: portal('10.20.1.11', true), hash: 'b'.repeat(64) }),
+    );
+    expect(renderPlan(plan)).toBe(
+      [
+        'portal role vendor:',
+        '  + permit holders → 10.20.1.11 tcp/502',
+        '  - permit holders → 10.20.1.10 tcp/502',
+        'settings:',
+        '  ~ portal: permits only → redirect to :8443',
+        '',
+        '1 to add, 1 to remove, 1 to change.',
+        '',
+      ].join('\n'),
+    );
+  });
+});

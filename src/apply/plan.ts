@@ -3,7 +3,7 @@
 // (previous Ruleset | undefined, next Ruleset) → Plan → text.
 // Pure.
 
-import type { AllowEntry, Ruleset, UtcWindow } from '../compile/ruleset.js';
+import type { AllowEntry, RoleEntry, Ruleset, UtcWindow } from '../compile/ruleset.js';
 
 export type Op = '+' | '-';
 
@@ -13,6 +13,7 @@ export type Change =
   | { readonly kind: 'window'; readonly op: Op; readonly window: UtcWindow }
   | { readonly kind: 'never'; readonly op: Op; readonly address: string }
   | { readonly kind: 'l2-allow'; readonly op: Op; readonly etherType: number }
+  | { readonly kind: 'portal-role'; readonly op: Op; readonly role: string; readonly entry: RoleEntry }
   | { readonly kind: 'setting'; readonly name: SettingName; readonly from: string; readonly to: string };
 
 export type SettingName =
@@ -21,7 +22,8 @@ export type SettingName =
   | 'out-of-profile'
   | 'quarantine-duration'
   | 'l2-default'
-  | 'log-group';
+  | 'log-group'
+  | 'portal';
 
 /** Every change between two rulesets, with counts. */
 export interface Plan {
@@ -77,11 +79,26 @@ function settings(previous: Ruleset | undefined, next: Ruleset): Change[] {
     ],
     ['l2-default', previous.l2.default, next.l2.default],
     ['log-group', String(previous.logGroup), String(next.logGroup)],
+    ['portal', portalSetting(previous), portalSetting(next)],
   ];
   return pairs
     .filter(([, from, to]) => from !== to)
     .map(([name, from, to]) => ({ kind: 'setting', name, from, to }) as const);
 }
+
+/** What the portal does: none, permits only, or redirect (and drop) unrecognized sources. */
+function portalSetting(r: Ruleset): string {
+  if (!r.portal) return 'none';
+  return r.portal.redirect ? `redirect to :${r.portal.listenPort}` : 'permits only';
+}
+
+type RoleTuple = { readonly role: string; readonly entry: RoleEntry };
+
+const roleTuples = (r: Ruleset | undefined): RoleTuple[] =>
+  (r?.portal?.roles ?? []).flatMap((x) => x.entries.map((entry) => ({ role: x.role, entry })));
+
+const roleKey = ({ role, entry: e }: RoleTuple): string =>
+  [role, e.family, e.destination, e.transport, e.ports].join('|');
 
 /** Diffs `previous` (absent: nothing enforced) into `next`. */
 export function planChanges(previous: Ruleset | undefined, next: Ruleset): Plan {
@@ -100,6 +117,12 @@ export function planChanges(previous: Ruleset | undefined, next: Ruleset): Plan 
       next.l2.allow,
       String,
       (op, etherType) => ({ kind: 'l2-allow', op, etherType }) as const,
+    ),
+    ...both(
+      roleTuples(p),
+      roleTuples(next),
+      roleKey,
+      (op, t) => ({ kind: 'portal-role', op, role: t.role, entry: t.entry }) as const,
     ),
     ...settings(previous, next),
   ];
@@ -160,6 +183,8 @@ function describeChange(c: Change): string {
       return `${c.op} ${c.address} (alert only, never quarantined)`;
     case 'l2-allow':
       return `${c.op} EtherType 0x${c.etherType.toString(16).padStart(4, '0')}`;
+    case 'portal-role':
+      return `${c.op} permit holders → ${c.entry.destination} ${c.entry.transport}/${c.entry.ports}`;
     case 'setting':
       return `~ ${c.name}: ${c.from} → ${c.to}`;
   }
@@ -186,7 +211,9 @@ export function renderPlan(plan: Plan): string {
             ? 'never quarantined'
             : c.kind === 'l2-allow'
               ? 'layer 2'
-              : 'settings';
+              : c.kind === 'portal-role'
+                ? `portal role ${c.role}`
+                : 'settings';
     push(group, describeChange(c));
   }
   let out = '';
