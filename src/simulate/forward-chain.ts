@@ -34,16 +34,34 @@ export function quarantined(sim: Simulation, f: VerdictFields, timeMs: number): 
   return b !== undefined && b > timeMs;
 }
 
-export function quarantine(sim: Simulation, f: VerdictFields, timeMs: number): void {
-  sim.quarantinedNow = true;
-  const until = timeMs + sim.ruleset.quarantineTimeoutSeconds * 1000;
-  if (f.family === 4) {
-    const current = sim.quarantine4.get(f.src4);
-    if (current === undefined || current <= timeMs) sim.quarantine4.set(f.src4, until);
-  } else {
-    const current = sim.quarantine6.get(f.src6);
-    if (current === undefined || current <= timeMs) sim.quarantine6.set(f.src6, until);
+/** The quarantine sets' `size` in the compiled ruleset: when one is full, `add` fails and the packet is only dropped. */
+export const QUARANTINE_SET_SIZE = 65_536;
+
+/** Forgets expired elements, as the kernel's set garbage collection does, when a set is full. */
+function purge<K>(set: Map<K, number>, timeMs: number): void {
+  for (const [k, until] of set) if (until <= timeMs) set.delete(k);
+}
+
+function addTo<K>(set: Map<K, number>, key: K, timeMs: number, until: number): boolean {
+  const current = set.get(key);
+  if (current !== undefined && current > timeMs) return true;
+  if (current === undefined && set.size >= QUARANTINE_SET_SIZE) {
+    purge(set, timeMs);
+    if (set.size >= QUARANTINE_SET_SIZE) return false;
   }
+  set.set(key, until);
+  return true;
+}
+
+/** Adds the packet's source to the quarantine set (`add`, no refresh); false when the set is full. */
+export function quarantine(sim: Simulation, f: VerdictFields, timeMs: number): boolean {
+  const until = timeMs + sim.ruleset.quarantineTimeoutSeconds * 1000;
+  const added =
+    f.family === 4
+      ? addTo(sim.quarantine4, f.src4, timeMs, until)
+      : addTo(sim.quarantine6, f.src6, timeMs, until);
+  if (added) sim.quarantinedNow = true;
+  return added;
 }
 
 export function onNeverList(sim: Simulation, f: VerdictFields): boolean {
@@ -93,8 +111,9 @@ export function forward(sim: Simulation, f: VerdictFields, ct: number, timeMs: n
   if (r.outOfProfile === 'alert') return OUTCOME.alerted;
   if (onNeverList(sim, f)) return OUTCOME.never;
   if (r.outOfProfile === 'quarantine' && !f.groupDestination) {
-    quarantine(sim, f, timeMs);
-    return OUTCOME.quarantined;
+    if (quarantine(sim, f, timeMs)) return OUTCOME.quarantined;
+    sim.why = 'out of profile: the quarantine set is full, the packet is only dropped';
+    return OUTCOME.blocked;
   }
   return OUTCOME.blocked;
 }

@@ -371,6 +371,25 @@ describe('bounded memory', () => {
   });
 });
 
+describe('the quarantine set', () => {
+  it('holds 65,536 sources like the kernel set; when full, an out-of-profile packet is only dropped', () => {
+    const sim = createSimulation(policy('  out-of-profile: quarantine'), NOON);
+    const frame = udpFrame('172.16.0.0', PLC, 5000, 9);
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i <= 65_536; i++) {
+      frame.set([172, 16 + (i >> 16), (i >> 8) & 255, i & 255], 26);
+      const o = OUTCOME_NAMES[simulateFrame(sim, 1, frame, 0, frame.length, NOON + i)]!;
+      outcomes.set(o, (outcomes.get(o) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(outcomes)).toEqual({ quarantined: 65_536, blocked: 1 });
+    // After the quarantine duration (1 h by default) the set has room again.
+    frame.set([172, 30, 0, 1], 26);
+    expect(OUTCOME_NAMES[simulateFrame(sim, 1, frame, 0, frame.length, NOON + 3_700_000)]).toBe(
+      'quarantined',
+    );
+  });
+});
+
 describe('the verdict decoder', () => {
   it('never throws on random or cut frames', () => {
     const f = createVerdictFields();
