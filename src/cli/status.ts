@@ -1,13 +1,16 @@
 // `picket status [--json]`: what this network namespace enforces — the last
-// good ruleset, whether the kernel still matches it, the quarantine and any
-// pending confirmation.
+// good ruleset, whether the kernel still matches it, the quarantine, portal
+// permits and any pending confirmation.
 // Shell.
 
 import { parseArgs } from 'node:util';
 import { readEnforced, readQuarantine } from '../apply/apply.js';
-import { createNft } from '../apply/nft.js';
+import { createNft, type Nft } from '../apply/nft.js';
+import { readPermitElements } from '../apply/permit-sets.js';
 import { formatSeconds } from '../apply/plan.js';
 import { createStateStore, processAlive } from '../apply/state-store.js';
+import { permitSetFor } from '../compile/portal.js';
+import type { Ruleset } from '../compile/ruleset.js';
 import { UsageError } from './errors.js';
 
 /** What `picket status --json` prints. */
@@ -24,6 +27,8 @@ export interface Status {
   readonly windows?: number;
   readonly never?: number;
   readonly quarantined: number;
+  /** Portal permits in the kernel now (elements of the permit sets), when the policy has a portal. */
+  readonly permits?: number;
   readonly kernelHash?: string;
   readonly kernelMatches: boolean;
   readonly pendingConfirmation?: {
@@ -31,6 +36,14 @@ export interface Status {
     readonly deadline: string;
     readonly timerAlive: boolean;
   };
+}
+
+/** Elements in the kernel's portal permit sets (each set small: one element per device). */
+function countPermits(nft: Nft, r: Ruleset): number {
+  const sets = (r.portal?.roles ?? []).flatMap((role) =>
+    ([4, 6] as const).flatMap((f) => permitSetFor(r, role.role, f) ?? []),
+  );
+  return readPermitElements(nft, sets).length;
 }
 
 function collect(): Status {
@@ -61,6 +74,7 @@ function collect(): Status {
           }
         : {}),
       quarantined: readQuarantine(nft).length,
+      ...(r?.portal ? { permits: countPermits(nft, r) } : {}),
       ...(enforced.hash ? { kernelHash: enforced.hash } : {}),
       kernelMatches: enforced.present ? enforced.hash === r?.hash : r === undefined,
       ...(pending
@@ -93,6 +107,7 @@ function render(s: Status): string {
     ['time windows', s.windows],
     ['never-list', s.never],
     ['quarantined', s.quarantined],
+    ['portal permits', s.permits],
   ];
   let out = lines
     .filter(([, v]) => v !== undefined)
