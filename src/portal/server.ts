@@ -1,7 +1,7 @@
 // The portal's web server: HTTPS for the login pages, and a plain-HTTP
 // listener that answers every redirected request with a 302 to the HTTPS
-// login page on the address the client reached (the node's portal address).
-// Sessions live in memory, signed cookies point at them, they are short and
+// login page on the address the client reached (the node's portal address),
+// and, given the portal address, the DNS answerer (dns.ts). Sessions live in memory, signed cookies point at them, they are short and
 // bound to the client address; every POST must carry the session's CSRF
 // token and come from the portal's own origin. The login decisions are in
 // logic/ (pure); permits are granted through the port the node passes in.
