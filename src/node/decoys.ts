@@ -216,6 +216,15 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
     return [...placement.decoys];
   };
 
+  /** Runs a move from a timer or the intake: a failure is logged, never thrown into the node. */
+  const guarded = (what: string, move: () => void) => {
+    try {
+      move();
+    } catch (error) {
+      log.error(`decoys: ${what} failed; enforcement is unaffected`, { error });
+    }
+  };
+
   const rotateIfDue = () => {
     const every = policy?.decoys?.rotateEverySeconds;
     if (every === undefined || !server) return;
@@ -223,7 +232,7 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
     const due = epochAt(nowMs, every);
     if (due === epoch) return;
     epoch = due;
-    put(plan(nowMs, new Set(current.map((d) => d.ip))), 'rotated', nowMs);
+    guarded('rotation', () => put(plan(nowMs, new Set(current.map((d) => d.ip))), 'rotated', nowMs));
   };
 
   const teardown = async (nowMs: number) => {
@@ -304,7 +313,7 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
           how: probe ? 'arp probe' : e.arp ? 'arp' : 'ip',
         });
       }
-      if (yielded && server) put(plan(nowMs), 'yielded', nowMs);
+      if (yielded && server) guarded('yielding', () => put(plan(nowMs), 'yielded', nowMs));
       // At most one early decision per URGENT_MS: the kernel's log limit bounds these events anyway.
       if (!arpTouch || nowMs - lastUrgentMs < URGENT_MS) return false;
       lastUrgentMs = nowMs;
