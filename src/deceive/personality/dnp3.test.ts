@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { decodeDnp3, frameDnp3 } from '../../sense/protocols/dnp3.js';
+import { dnp3Frame } from '../../sense/protocols/samples.fixture.js';
 import { openDnp3 } from './dnp3.js';
 import { linkUserData } from './dnp3-link.js';
 import { IDENTITIES } from './identities.fixture.js';
@@ -53,6 +54,12 @@ describe('dnp3 personality', () => {
     const t = talk(openDnp3(identity), [DNP3.coldRestart(10)]);
     expect(hexOf(userDataOf(t.replies[0]).subarray(5))).toBe('340207018813');
     expect(t.notes[0]?.severity).toBe('critical');
+  });
+
+  it('refuses file operations with IIN2 "function not supported" and notes them', () => {
+    const t = talk(openDnp3(identity), [dnp3Frame(1, 10, [0xc3, 0xc4, 25, 70, 3, 0x5b, 1, 0])]);
+    expect(hexOf(userDataOf(t.replies[0]).subarray(1, 5))).toBe('c4810001');
+    expect(t.notes[0]).toEqual({ protocol: 'dnp3', what: 'DNP3 open-file (FC25) g70v3', severity: 'high' });
   });
 
   it('does not answer frames for other outstations but notes them', () => {

@@ -202,7 +202,7 @@ describe('personality fuzzing', { timeout: 60_000 }, () => {
       let conversation = target.open();
       let silent = 0;
       let worst = 0;
-      for (let fed = 0; fed < 1024 * 1024; ) {
+      for (let fed = 0; fed < 512 * 1024; ) {
         const bytes = draw.int(0, 3) === 0 ? randomBytes(draw, 2000) : input(draw, target);
         for (const chunk of pieces(draw, bytes)) {
           const answer = conversation.receive(chunk);

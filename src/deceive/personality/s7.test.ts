@@ -96,6 +96,42 @@ describe('s7comm personality', () => {
     ]);
   });
 
+  it('notes block download, upload and delete, refusing the upload', () => {
+    const job = (params: number[]) => {
+      const s7 = [0x32, 1, 0, 0, 0, 9, 0, params.length, 0, 0, ...params];
+      return Uint8Array.from([3, 0, 0, 7 + s7.length, 2, 0xf0, 0x80, ...s7]);
+    };
+    const deleteBlock = [
+      0x28,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0xfd,
+      0,
+      10,
+      1,
+      0,
+      ...[...'0A00001P'].map((c) => c.charCodeAt(0)),
+      5,
+      ...[...'_DELE'].map((c) => c.charCodeAt(0)),
+    ];
+    const t = session(
+      job([0x1a, 0, 1, 0, 0, 0, 0, 0, 9]),
+      job([0x1d, 0, 0, 0, 0, 0, 0, 0]),
+      job(deleteBlock),
+    );
+    expect(t.notes.slice(-3).map((n) => [n.what, n.severity])).toEqual([
+      ['S7 block download (function 0x1a)', 'critical'],
+      ['S7 block upload (function 0x1d)', 'high'],
+      ['S7 PI service: delete block (_DELE) [..0A00001P]', 'critical'],
+    ]);
+    const upload = t.replies[3] ?? new Uint8Array();
+    expect(hexOf(upload.subarray(17, 19))).toBe('8104');
+  });
+
   it('closes on S7comm-plus and on data before a connection', () => {
     const plus = Uint8Array.from([3, 0, 0, 11, 2, 0xf0, 0x80, 0x72, 1, 0, 0]);
     expect(talk(openS7(identity), [S7.connect, plus]).closed).toBe(true);
