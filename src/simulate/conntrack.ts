@@ -105,6 +105,12 @@ export interface Flow {
   state: number;
   seenReply: boolean;
   lastMs: number;
+  /** When the entry was created (UDP gets its stream timeout 2 s after). */
+  readonly firstMs: number;
+  /** TCP: a FIN started the close (IP_CT_TCP_FLAG_CLOSE_INIT), and the flag index and direction of the last packet taken. */
+  closeInit: boolean;
+  lastIndex: number;
+  lastDir: number;
   /** Index of the allow entry that admitted the flow, -1 when none did (alert, monitor, related). */
   rule: number;
   /** Report bookkeeping of the original source and destination, cached so established packets skip a lookup. */
@@ -277,7 +283,8 @@ function timeoutSeconds(f: Flow): number {
       return f.state === TCP.ESTABLISHED && !f.seenReply ? Math.min(s, TCP_UNACK_S) : s;
     }
     case 17:
-      return f.seenReply ? UDP_REPLIED_S : UDP_UNREPLIED_S;
+      // udp_packet(): a replied flow gets the stream timeout once it is 2 s old.
+      return f.seenReply && f.lastMs - f.firstMs > 2000 ? UDP_REPLIED_S : UDP_UNREPLIED_S;
     case 1:
     case 58:
       return ICMP_S;
@@ -290,8 +297,40 @@ function expired(f: Flow, nowMs: number): boolean {
   return nowMs - f.lastMs > timeoutSeconds(f) * 1000;
 }
 
-/** What conntrack makes of a TCP packet: a state, or invalid, or "open anew" (no usable entry). */
-export const TCP_VERDICT = { INVALID: -1, IGNORE: -2 } as const;
+/** What conntrack makes of a TCP packet besides a new state: invalid, ignored (passes, state kept), or a reopened connection. */
+export const TCP_VERDICT = { INVALID: -1, IGNORE: -2, REOPEN: -3 } as const;
+
+const RST_INDEX = 4;
+
+/** get_conntrack_index() of a flags byte, -1 for an invalid combination. */
+export function tcpFlagIndex(flags: number): number {
+  return FLAG_INDEX[flags & 0xff]!;
+}
+
+/**
+ * One TCP packet on a tracked flow (tcp_packet()): moves the flow's state and
+ * returns it, or INVALID, IGNORE, or REOPEN — a SYN on a connection in
+ * TIME_WAIT or CLOSE that a FIN closed, or that this side reset last: the old
+ * entry is killed and the SYN starts a new one. Another SYN there is ignored.
+ */
+export function tcpStep(flow: Flow, direction: number, flags: number): number {
+  const index = FLAG_INDEX[flags & 0xff]!;
+  if (index < 0) return TCP_VERDICT.INVALID;
+  const old = flow.state;
+  let next = TRANSITION_TABLE[(direction * 6 + index) * 10 + old]!;
+  if (next === IV) return TCP_VERDICT.INVALID;
+  if (next === TCP.SYN_SENT && (old === TCP.TIME_WAIT || old === TCP.CLOSE)) {
+    if (flow.closeInit || (flow.lastDir === direction && flow.lastIndex === RST_INDEX))
+      return TCP_VERDICT.REOPEN;
+    next = IG;
+  }
+  flow.lastIndex = index;
+  flow.lastDir = direction;
+  if (next === IG) return TCP_VERDICT.IGNORE;
+  if (next === TCP.FIN_WAIT && old !== TCP.FIN_WAIT) flow.closeInit = true;
+  flow.state = next;
+  return next;
+}
 
 /**
  * The state a TCP packet moves its flow to (or TCP_VERDICT.INVALID / IGNORE).
@@ -305,11 +344,4 @@ export function tcpTransition(state: number, direction: number, flags: number): 
   if (next === IV) return TCP_VERDICT.INVALID;
   if (next === IG) return TCP_VERDICT.IGNORE;
   return next;
-}
-
-/** True when a SYN in the original direction reopens a closed or aborted connection (the old entry is killed). */
-export function tcpReopens(state: number, direction: number, flags: number): boolean {
-  return (
-    direction === 0 && (flags & (SYN | ACK | RST)) === SYN && (state === TCP.TIME_WAIT || state === TCP.CLOSE)
-  );
 }

@@ -17,7 +17,8 @@ import {
   removeFlow,
   TCP,
   TCP_VERDICT,
-  tcpReopens,
+  tcpFlagIndex,
+  tcpStep,
   tcpTransition,
 } from './conntrack.js';
 import {
@@ -126,19 +127,15 @@ function inet(sim: Simulation, f: VerdictFields, bytes: Uint8Array, timeMs: numb
     findFlow(sim.flows, sim.found, hash, proto, s, ps, d, pd, timeMs);
     flow = sim.found.flow;
     const direction = sim.found.direction;
-    if (flow !== undefined && proto === 6 && tcpReopens(flow.state, direction, f.tcpFlags)) {
-      removeFlow(sim.flows, flow);
+    const step = flow !== undefined && proto === 6 ? tcpStep(flow, direction, f.tcpFlags) : 0;
+    if (step === TCP_VERDICT.REOPEN) {
+      removeFlow(sim.flows, flow!);
       flow = undefined;
     }
     if (flow !== undefined) {
       sim.flow = flow;
       sim.direction = direction;
-      ct = CT_ESTABLISHED;
-      if (proto === 6) {
-        const next = tcpTransition(flow.state, direction, f.tcpFlags);
-        if (next === TCP_VERDICT.INVALID) ct = CT_INVALID;
-        else if (next !== TCP_VERDICT.IGNORE) flow.state = next;
-      }
+      ct = step === TCP_VERDICT.INVALID ? CT_INVALID : CT_ESTABLISHED;
       if (ct !== CT_INVALID) {
         flow.lastMs = timeMs;
         if (direction === 1) flow.seenReply = true;
@@ -184,6 +181,10 @@ function inet(sim: Simulation, f: VerdictFields, bytes: Uint8Array, timeMs: numb
       state: proto === 6 ? newState : 0,
       seenReply: false,
       lastMs: timeMs,
+      firstMs: timeMs,
+      closeInit: false,
+      lastIndex: proto === 6 ? tcpFlagIndex(f.tcpFlags) : -1,
+      lastDir: 0,
       rule,
       tallyA: undefined,
       tallyB: undefined,

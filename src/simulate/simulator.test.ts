@@ -232,6 +232,37 @@ describe('conntrack and the forward chain', () => {
     expect(at(Date.UTC(2026, 2, 10, 11, 30), 41003)).toBe('blocked');
   });
 
+  it('reopens a connection closed by FIN or reset by its client; a SYN after the server reset it is ignored (passes as the old flow)', () => {
+    const sim = createSimulation(policy('  out-of-profile: quarantine'), NOON);
+    const R = 0x04;
+    const RA = 0x14;
+    const handshake = (port: number) => [
+      tcpFrame(HMI, PLC, port, 502, S),
+      tcpFrame(PLC, HMI, 502, port, SA),
+      tcpFrame(HMI, PLC, port, 502, A),
+    ];
+    expect(
+      run(sim, [
+        ...handshake(40000),
+        tcpFrame(HMI, PLC, 40000, 502, FA),
+        tcpFrame(PLC, HMI, 502, 40000, FA),
+        tcpFrame(HMI, PLC, 40000, 502, A),
+        tcpFrame(HMI, PLC, 40000, 502, S),
+        ...handshake(40001).slice(0, 2),
+        tcpFrame(PLC, HMI, 502, 40001, RA),
+        tcpFrame(HMI, PLC, 40001, 502, S),
+        ...handshake(40002).slice(0, 2),
+        tcpFrame(HMI, PLC, 40002, 502, R),
+        tcpFrame(HMI, PLC, 40002, 502, S),
+      ]),
+    ).toEqual([
+      ...['allowed', 'established', 'established', 'established', 'established', 'established'],
+      'allowed',
+      ...['allowed', 'established', 'established', 'established'],
+      ...['allowed', 'established', 'established', 'allowed'],
+    ]);
+  });
+
   it('expires a flow after the conntrack timeout of its state, by capture time', () => {
     const sim = createSimulation(policy('  out-of-profile: block'), NOON);
     const at = (ms: number, f: Uint8Array) => OUTCOME_NAMES[simulateFrame(sim, 1, f, 0, f.length, ms)];
