@@ -201,7 +201,9 @@ describe('decoy fidelity against real clients', () => {
     const d = decoys['modicon-m340'];
     const out = await nmap('-sT', '-p', '502', '--script', 'modbus-discover', d.ip);
     expect(out).toContain('502/tcp open  modbus');
-    expect(out).toContain(`Slave ID data: \\x01\\xFF${d.identity.model} ${d.identity.firmware}`);
+    // Server id byte, run indicator 0xFF, then the model and firmware; nmap escapes the non-printable bytes.
+    const serverId = Number(field(d, 'unitId')).toString(16).toUpperCase().padStart(2, '0');
+    expect(out).toContain(`Slave ID data: \\x${serverId}\\xFF${d.identity.model} ${d.identity.firmware}`);
     expect(out).toContain(
       `Device identification: ${d.identity.vendor} ${d.identity.model} ${d.identity.firmware}`,
     );
