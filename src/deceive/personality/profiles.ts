@@ -52,7 +52,11 @@ const SCHNEIDER = ['0080F4', '000054'];
 const M340 = { productName: 'Modicon M340', vendorUrl: 'http://www.schneider-electric.com' };
 const ROCKWELL = ['0000BC', '001D9C', '5C8816', 'E49069'];
 
-/** Plant names are drawn per site: a place and a facility. */
+/**
+ * Plant names are drawn per site: a place (at most 13 characters) and a
+ * facility (at most 17), so a name fits the 31 characters (+ NUL) of the S7
+ * plant designation record.
+ */
 export const PLACES: readonly string[] = [
   'Riverside',
   'North Ridge',
@@ -68,15 +72,15 @@ export const PLACES: readonly string[] = [
   'Pine Hollow',
 ];
 export const FACILITIES: readonly string[] = [
-  'Water Treatment Plant',
+  'Water Treatment',
   'Pumping Station #',
   'Wastewater Plant',
   'Bottling Line #',
   'Substation #',
-  'Compressor Station',
+  'Compressor Stn #',
   'Paper Mill',
   'Chemical Plant',
-  'Power Plant Unit #',
+  'Power Unit #',
   'Packaging Hall #',
 ];
 
