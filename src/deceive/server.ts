@@ -309,11 +309,12 @@ export function createDecoyServer(options: DecoyServerOptions): DecoyServer {
 
   return {
     apply(set) {
-      queue = queue.then(() => applyNow(set));
+      // A failed apply must not stop the ones queued after it.
+      queue = queue.catch(() => {}).then(() => applyNow(set));
       return queue;
     },
     async close() {
-      await queue;
+      await queue.catch(() => {});
       for (const decoy of hosted.values()) stop(decoy);
       hosted.clear();
       await Promise.all(
