@@ -118,7 +118,7 @@ export function createNodePortal(deps: NodePortalDeps): NodePortal {
     logout: (source) => endAll(source, 'logout') > 0,
   };
 
-  const reconcile = (restore: boolean) => {
+  const reconcileNow = (restore: boolean) => {
     for (const row of expireDue(db, now())) {
       log.info('permit expired', { permit: row.id, address: row.address, user: row.user, role: row.role });
     }
@@ -138,6 +138,15 @@ export function createNodePortal(deps: NodePortalDeps): NodePortal {
           error: (error as Error).message,
         });
       }
+    }
+  };
+
+  /** Never throws: it runs on the node's timers, where an exception would end the process. */
+  const reconcile = (restore: boolean) => {
+    try {
+      reconcileNow(restore);
+    } catch (error) {
+      log.error('portal: permit reconcile failed', { error: (error as Error).message });
     }
   };
 
@@ -212,7 +221,10 @@ export function createNodePortal(deps: NodePortalDeps): NodePortal {
 
   return {
     sync(inForce) {
-      queue = queue.then(() => syncNow(inForce));
+      // A failure here must never take the node down: it is logged, the node enforces on.
+      queue = queue
+        .then(() => syncNow(inForce))
+        .catch((error: unknown) => log.error('portal sync failed', { error: (error as Error).message }));
       return queue;
     },
     reconcile,
