@@ -300,6 +300,8 @@ function expired(f: Flow, nowMs: number): boolean {
 /** What conntrack makes of a TCP packet besides a new state: invalid, ignored (passes, state kept), or a reopened connection. */
 export const TCP_VERDICT = { INVALID: -1, IGNORE: -2, REOPEN: -3 } as const;
 
+const SYN_INDEX = 0;
+const SYNACK_INDEX = 1;
 const RST_INDEX = 4;
 
 /** get_conntrack_index() of a flags byte, -1 for an invalid combination. */
@@ -323,6 +325,10 @@ export function tcpStep(flow: Flow, direction: number, flags: number): number {
     if (flow.closeInit || (flow.lastDir === direction && flow.lastIndex === RST_INDEX))
       return TCP_VERDICT.REOPEN;
     next = IG;
+  }
+  if (next === IG && index === SYNACK_INDEX && flow.lastIndex === SYN_INDEX && flow.lastDir !== direction) {
+    // A SYN/ACK answering a SYN conntrack ignored: both ends are in sync, so conntrack gets in sync too.
+    next = TCP.SYN_RECV;
   }
   flow.lastIndex = index;
   flow.lastDir = direction;

@@ -330,7 +330,12 @@ async function compare(policyText: string, file: string, startAtMs = 0) {
   return { sim, kernel };
 }
 
-/** A scan of 60 ports of s-plc by an attacker (the PLC answers RST, or SYN/ACK on 502), around an allowed polling session, a stray FIN and a ping. */
+/**
+ * A scan of 60 ports of s-plc by an attacker (the PLC answers RST, or SYN/ACK
+ * on 502), around an allowed polling session, a stray FIN and a ping; then
+ * connections reusing a port after a FIN close and after resets by either side,
+ * and a reopening from the PLC's side that quarantines the PLC.
+ */
 function scanCapture(): Frame[] {
   const hmi = '10.20.9.50';
   const plc = '10.20.9.10';
@@ -388,6 +393,37 @@ function scanCapture(): Frame[] {
     );
     if (port % 10 === 0) out.push(...poll());
   }
+  // Port reuse: reopened after a FIN close, ignored-then-resynced after the PLC's reset, reopened after the HMI's own.
+  const hs = (port: number, seq: number, ack: number) => [
+    frame(hmi, plc, [port, 502], 0x02, seq, 0),
+    frame(plc, hmi, [502, port], 0x12, ack, seq + 1),
+  ];
+  out.push(
+    ...hs(40010, 100, 900),
+    frame(hmi, plc, [40010, 502], 0x10, 101, 901),
+    frame(hmi, plc, [40010, 502], 0x11, 101, 901),
+    frame(plc, hmi, [502, 40010], 0x11, 901, 102),
+    frame(hmi, plc, [40010, 502], 0x10, 102, 902),
+    ...hs(40010, 5000, 7000),
+    frame(hmi, plc, [40010, 502], 0x10, 5001, 7001),
+    ...hs(40011, 200, 1900),
+    frame(plc, hmi, [502, 40011], 0x14, 1901, 201),
+    ...hs(40011, 300, 2900),
+    frame(hmi, plc, [40011, 502], 0x10, 301, 2901),
+    ...hs(40012, 400, 3900),
+    frame(hmi, plc, [40012, 502], 0x04, 401, 0),
+    ...hs(40012, 600, 4900),
+    frame(hmi, plc, [40012, 502], 0x10, 601, 4901),
+    // Last: after a FIN close, a SYN from the PLC's side reopens the tuple the other way round —
+    // a new flow the policy does not allow, so the PLC itself is quarantined.
+    ...hs(40013, 700, 5900),
+    frame(hmi, plc, [40013, 502], 0x10, 701, 5901),
+    frame(hmi, plc, [40013, 502], 0x11, 701, 5901),
+    frame(plc, hmi, [502, 40013], 0x11, 5901, 702),
+    frame(hmi, plc, [40013, 502], 0x10, 702, 5902),
+    frame(plc, hmi, [502, 40013], 0x02, 8000, 0),
+    frame(hmi, plc, [40014, 502], 0x02, 800, 0),
+  );
   return out.map((data, i) => ({ timeMs: i, data }));
 }
 
@@ -507,11 +543,12 @@ describe('simulate equals the kernel', () => {
     expect(sim.quarantined).toEqual([]);
   }, 60_000);
 
-  it('a scan: the attacker is quarantined at its first probe, no probe reaches the PLC, the allowed session survives', async () => {
+  it('a scan and port reuse: the attacker is quarantined at its first probe, the session survives, reopened tuples are judged anew', async () => {
     const file = prepare('scan', scanCapture(), new Set(['10.20.9.10']));
     const { sim } = await compare(POLICY_PLAIN, file);
-    expect(sim.quarantined).toEqual(['10.20.9.66']);
-    expect(await kernelQuarantine()).toContain('10.20.9.66');
+    expect(sim.quarantined).toEqual(['10.20.9.10', '10.20.9.66']);
+    expect(await kernelQuarantine()).toEqual(expect.arrayContaining(['10.20.9.10', '10.20.9.66']));
+    expect(sim.delivered.get('10.20.9.50:40014 > 10.20.9.10:502 tcp')).toBe(0);
     expect(sim.delivered.get('10.20.9.50:40000 > 10.20.9.10:502 tcp')).toBeGreaterThan(3);
     expect(sim.delivered.get('10.20.9.66:61000 > 10.20.9.10:502 tcp')).toBe(0);
   }, 60_000);
