@@ -1,7 +1,8 @@
 // The demo's view of the node: starts `picket node` in the lab's node
 // namespace with a generated node.yaml, waits for it to report healthy, and
 // follows its journal so the story can print each detection the moment it is
-// written. Lab + policy → a running node and a live detection feed. Shell.
+// written and name the decoys it placed. Lab + policy → a running node, its
+// decoys and a live detection feed. Shell.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,4 +107,54 @@ export function followDetections(
       journal?.close();
     },
   };
+}
+
+/** A decoy the node placed, as journaled. */
+export interface DemoDecoy {
+  readonly ip: string;
+  readonly profile: string;
+  readonly mac: string;
+  readonly vendor: string;
+  readonly model: string;
+  readonly serial: string;
+}
+
+/** Waits (up to 20 s) until the node has journaled `count` decoys in place; returns them. */
+export async function decoysInPlace(journalPath: string, count: number): Promise<DemoDecoy[]> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    let rows: { ip: string; profile: string; mac: string; identity: string }[] = [];
+    try {
+      const journal = createJournal(journalPath, { readonly: true });
+      try {
+        rows = journal.database
+          .prepare('SELECT ip, profile, mac, identity FROM decoys ORDER BY ip')
+          .all() as typeof rows;
+      } finally {
+        journal.close();
+      }
+    } catch {
+      // Not created yet.
+    }
+    if (rows.length >= count) {
+      return rows.map((r) => {
+        const id = JSON.parse(r.identity) as { vendor?: string; model?: string; serial?: string };
+        return {
+          ip: r.ip,
+          profile: r.profile,
+          mac: r.mac,
+          vendor: id.vendor ?? '?',
+          model: id.model ?? '?',
+          serial: id.serial ?? '?',
+        };
+      });
+    }
+    if (Date.now() > deadline) {
+      throw new PicketError(
+        'demo-decoys-not-placed',
+        `the node placed ${rows.length} of ${count} decoys within 20 s`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

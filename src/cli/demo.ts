@@ -1,19 +1,21 @@
 // `picket demo`: builds the lab plant, runs `picket node` on its bridge with the
-// sample policy, shows the HMI polling, lets an attacker scan the PLC cell while
-// printing the node's detections as they are journaled, stops the node to show
-// the kernel keeps enforcing, and tells what Picket did with numbers read from
-// the kernel, the journal and a capture on the PLC side. Always tears the plant
-// down. Shell (root).
+// sample policy plus three decoy PLCs, shows the HMI polling, lets an attacker
+// sweep the cell (its map fills with decoys; touching one quarantines it),
+// interrogate a decoy and scan the real PLCs, while printing the node's
+// detections as they are journaled, stops the node to show the kernel keeps
+// enforcing, and tells what Picket did with numbers read from the kernel, the
+// journal and a capture on the PLC side. Always tears the plant down. Shell
+// (root).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLab, destroyLab, type Lab, loadLabSpec } from '../lab/lab.js';
 import { quarantined, ruleCounter, startCapture, tcpProbe } from '../lab/observe.js';
-import { followDetections, startDemoNode } from './demo-node.js';
+import { decoysInPlace, followDetections, startDemoNode } from './demo-node.js';
 import { PicketError } from './errors.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -59,6 +61,16 @@ function requireTools(): void {
   }
 }
 
+/** Decoys the demo adds to the sample policy: two Siemens PLCs and a Modicon among the real ones. */
+const DEMO_DECOYS = `
+# Added by picket demo: fake PLCs on free addresses of the cell.
+decoys:
+  seed: demo
+  place:
+    - { zone: cell-a, profile: s7-300, count: 2 }
+    - { zone: cell-a, profile: modicon-m340, count: 1 }
+`;
+
 /** `picket demo [--policy file] [--lab file]`: exit 0 when the story held, 1 otherwise. */
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -66,9 +78,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     options: { policy: { type: 'string' }, lab: { type: 'string' } },
   });
   requireTools();
-  const policy = values.policy ?? join(repoRoot, 'examples', 'policy.yaml');
   const spec = loadLabSpec(values.lab ?? join(repoRoot, 'examples', 'lab.yaml'));
   const stateDir = mkdtempSync(join(tmpdir(), 'picket-demo-'));
+  let policy = values.policy;
+  if (policy === undefined) {
+    policy = join(stateDir, 'policy.yaml');
+    writeFileSync(policy, `${readFileSync(join(repoRoot, 'examples', 'policy.yaml'), 'utf8')}${DEMO_DECOYS}`);
+  }
   const stop = () => {
     void destroyLab(labName).finally(() => process.exit(130));
   };
@@ -82,7 +98,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     say(
       `     the segments meet only at the node's transparent bridge (${lab.spec.node.bridge}); no IP changes`,
     );
-    return await story(lab, policy, stateDir);
+    return await story(lab, policy, stateDir, values.policy === undefined);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -92,32 +108,75 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function story(lab: Lab, policy: string, stateDir: string): Promise<number> {
-  step(2, `Starting the Picket node on the bridge with ${policy}`);
+/** Prints each new detection of the node as it is journaled, timed from `started`. */
+function liveDetections(journalPath: string, started: number) {
+  let firstJournaledMs: number | undefined;
+  const feed = followDetections(journalPath, (d, isNew) => {
+    if (!isNew) return;
+    firstJournaledMs ??= Date.now() - d.firstMs;
+    const at = ((d.firstMs - started) / 1000).toFixed(3);
+    say(`     +${at} s  ${d.severity.padEnd(8)} ${d.kind.padEnd(18)} ${d.action.padEnd(11)} ${d.evidence}`);
+  });
+  return { feed, firstJournaledMs: () => firstJournaledMs };
+}
+
+async function story(lab: Lab, policy: string, stateDir: string, withDecoys: boolean): Promise<number> {
+  step(2, 'Starting the Picket node on the bridge');
   const node = await startDemoNode(lab, bin, policy, stateDir);
   say('     picket node applied the policy atomically and now hears every out-of-profile packet');
   say(indent(await picketOnNode(lab, ['status'], stateDir)));
+  const decoys = withDecoys ? await decoysInPlace(node.journalPath, 3) : [];
+  for (const d of decoys) {
+    say(`     decoy ${d.ip.padEnd(11)} ${d.vendor} ${d.model}, serial ${d.serial}, MAC ${d.mac}`);
+  }
 
   step(3, 'The HMI polls plc-a1 over Modbus/TCP, 20 times a second, a new connection each time');
   const hmi = lab.startPoller('hmi-a', { target: 'plc-a1', hz: 20 });
   const warm = await hmi.waitFor((s) => s.ok >= 40, 15_000);
   say(`     ${warm.ok} polls answered, ${warm.fail} failed`);
 
-  step(4, 'An attacker on the SCADA segment SYN-scans the PLC cell with nmap; detections as they happen:');
+  const started = Date.now();
+  const live = liveDetections(node.journalPath, started);
+  let sweepFound: string[] = [];
+  let decoyAnswer = '';
+  if (decoys.length > 0) {
+    step(
+      4,
+      'An attacker on the SCADA segment sweeps the cell for devices (nmap ARP ping); detections as they happen:',
+    );
+    const sweep = await lab.exec('attacker', ['nmap', '-sn', '-n', '10.20.1.0/24'], {
+      check: false,
+      timeoutMs: 60_000,
+    });
+    sweepFound = [...sweep.stdout.matchAll(/Nmap scan report for (\S+)/g)].map((m) => m[1] ?? '');
+    const fakes = sweepFound.filter((ip) => decoys.some((d) => d.ip === ip));
+    say(
+      `     the attacker's map: ${sweepFound.length} devices (${sweepFound.join(', ')}), ${fakes.length} of them decoys`,
+    );
+    const target = decoys.find((d) => d.profile === 's7-300') ?? decoys[0];
+    step(5, `The attacker asks ${target?.ip} what it is (nmap s7-info)`);
+    const info = await lab.exec(
+      'attacker',
+      ['nmap', '-Pn', '-n', '-p', '102', '--script', 's7-info', target?.ip ?? ''],
+      { check: false, timeoutMs: 60_000 },
+    );
+    const field = (name: string) => info.stdout.match(new RegExp(`${name}: (.+)`))?.[1]?.trim() ?? '';
+    decoyAnswer = field('Serial Number');
+    say(
+      `     it answered: ${field('System Name') || '?'}, module ${field('Module') || '?'}, serial ${decoyAnswer || '?'}` +
+        ` — a decoy, and the attacker cannot tell`,
+    );
+  }
+
+  const n = decoys.length > 0 ? 6 : 4;
+  step(n, 'The attacker SYN-scans the real PLCs with nmap');
   const before = await ruleCounter(lab, 'out-of-profile: quarantine source');
   const captures = await Promise.all(
     ['plc-a1', 'plc-a2'].map((p) =>
       startCapture(lab, p, `src host ${lab.ip('attacker')} and not arp`, `demo-${p}`),
     ),
   );
-  const started = Date.now();
-  let firstJournaledMs: number | undefined;
-  const feed = followDetections(node.journalPath, (d, isNew) => {
-    if (!isNew) return;
-    firstJournaledMs ??= Date.now() - d.firstMs;
-    const at = ((d.firstMs - started) / 1000).toFixed(3);
-    say(`     +${at} s  ${d.severity.padEnd(8)} ${d.kind.padEnd(18)} ${d.action.padEnd(11)} ${d.evidence}`);
-  });
+  const scanStarted = Date.now();
   const scan = await lab.exec(
     'attacker',
     [
@@ -136,33 +195,37 @@ async function story(lab: Lab, policy: string, stateDir: string): Promise<number
     ],
     { check: false, timeoutMs: 120_000 },
   );
-  const scanS = (Date.now() - started) / 1000;
+  const scanS = (Date.now() - scanStarted) / 1000;
   const delivered = await Promise.all(captures.map((c) => c.stop()));
   // Give the node's batch loop a moment to journal the last folds of the scan.
   await new Promise((r) => setTimeout(r, 1500));
-  feed.stop();
+  live.feed.stop();
   const triggered = (await ruleCounter(lab, 'out-of-profile: quarantine source')) - before;
   const dropped = await ruleCounter(lab, 'quarantined saddr');
   const inQuarantine = (await quarantined(lab)).includes(lab.ip('attacker'));
   const open = scan.stdout.match(/\d+\/tcp\s+open/g)?.length ?? 0;
-  const rows = [...feed.seen.values()];
-  const events = rows.reduce((n, d) => n + d.count, 0);
+  const rows = [...live.feed.seen.values()];
+  const touched = rows.some((d) => d.kind === 'decoy-touch');
+  const events = rows.reduce((sum, d) => sum + d.count, 0);
   say(`     nmap ran ${scanS.toFixed(1)} s and found ${open} open ports on the PLCs`);
   say(`     probes that reached a PLC (tcpdump on plc-a1, plc-a2): ${delivered.join(', ')}`);
-  say(`     the attacker was quarantined by the kernel after ${triggered} packet`);
-  say(`     ${dropped} further packets from it were dropped by the quarantine set`);
+  say(
+    decoys.length > 0
+      ? `     the attacker was already quarantined, by its first touch of a decoy, before its first IP packet to a PLC`
+      : `     the attacker was quarantined by the kernel after ${triggered} packet`,
+  );
+  say(`     ${dropped} packets from it were dropped by the quarantine set`);
+  const journaled = live.firstJournaledMs();
   say(
     `     the node journaled ${rows.length} detections folding ${events} packets` +
-      (firstJournaledMs === undefined
-        ? ''
-        : `; the first was on disk ${firstJournaledMs} ms after its packet`),
+      (journaled === undefined ? '' : `; the first was on disk ${journaled} ms after its packet`),
   );
 
-  step(5, 'The attacker tries the PLC directly on Modbus');
+  step(n + 1, 'The attacker tries the PLC directly on Modbus');
   const direct = await tcpProbe(lab, 'attacker', lab.ip('plc-a1'), 502);
   say(`     attacker → plc-a1:502: ${direct === 'timeout' ? 'no answer (dropped)' : direct}`);
 
-  step(6, 'The node process stops; the kernel keeps enforcing');
+  step(n + 2, 'The node process stops; the kernel keeps enforcing');
   await node.stop();
   const afterStop = await tcpProbe(lab, 'attacker', lab.ip('plc-a1'), 502);
   const stillQuarantined = (await quarantined(lab)).includes(lab.ip('attacker'));
@@ -173,26 +236,32 @@ async function story(lab: Lab, policy: string, stateDir: string): Promise<number
 
   const final = await hmi.waitFor((s) => s.ok >= warm.ok + 20, 15_000);
   await hmi.stop();
-  step(7, 'Meanwhile, production');
+  step(n + 3, 'Meanwhile, production');
   say(
     `     the HMI's polls: ${final.ok} answered, ${final.fail} failed, longest gap ${final.longestGapMs} ms`,
   );
   say(indent(await picketOnNode(lab, ['detections', '--journal', node.journalPath], stateDir)));
 
+  const deception =
+    decoys.length === 0 || (touched && decoyAnswer !== '' && decoys.every((d) => sweepFound.includes(d.ip)));
+  const contained = decoys.length > 0 ? triggered === 0 : triggered === 1;
   const held =
     open === 0 &&
-    delivered.every((n) => n === 0) &&
+    delivered.every((x) => x === 0) &&
     inQuarantine &&
-    triggered === 1 &&
+    contained &&
+    deception &&
     rows.length > 0 &&
     direct === 'timeout' &&
     afterStop === 'timeout' &&
     stillQuarantined &&
     final.fail === 0;
-  step(8, held ? 'What Picket did' : 'The story did not hold');
+  step(n + 4, held ? 'What Picket did' : 'The story did not hold');
   say(
     held
-      ? `     allowed traffic flowed at kernel speed; the scan delivered nothing; the first\n     out-of-profile packet quarantined its source in the kernel, the node told the\n     story as it happened, and enforcement outlived the process.`
+      ? decoys.length > 0
+        ? `     the attacker's map filled with decoys that answered like real PLCs; its first touch\n     quarantined it; the real PLCs saw nothing; the node told the story as it happened, and\n     enforcement outlived the process — while production polled without a miss.`
+        : `     allowed traffic flowed at kernel speed; the scan delivered nothing; the first\n     out-of-profile packet quarantined its source in the kernel, the node told the\n     story as it happened, and enforcement outlived the process.`
       : '     see the numbers above: something let traffic through or cut production',
   );
   return held ? 0 : 1;
