@@ -61,14 +61,17 @@ assets:
   b-plc: { ip: 10.0.0.3, zone: b-net }
   s-hmi: { ip: 10.20.9.50, zone: s-net }
   s-plc: { ip: 10.20.9.10, zone: s-net }
+  s-safety: { ip: 10.20.9.20, zone: s-net }
 services:
   modbus: { tcp: [502] }
 rules:
   - { name: a-polls, from: a-hmi, to: a-plc, services: [modbus] }
   - { name: b-polls, from: b-hmi, to: b-plc, services: [modbus] }
   - { name: s-polls, from: s-hmi, to: s-plc, services: [modbus] }
+  - { name: s-safety-polls, from: s-safety, to: s-plc, services: [modbus] }
 enforcement:
   out-of-profile: quarantine
+  quarantine: { never: [s-safety] }
 `;
 
 /** Scenario C: a protocol rule (reads only) judged by the node's NFQUEUE judge; block, so node-queue and simulate agree on containment. */
@@ -340,6 +343,7 @@ function scanCapture(): Frame[] {
   const hmi = '10.20.9.50';
   const plc = '10.20.9.10';
   const attacker = '10.20.9.66';
+  const safety = '10.20.9.20';
   const frame = (
     src: string,
     dst: string,
@@ -414,6 +418,10 @@ function scanCapture(): Frame[] {
     frame(hmi, plc, [40012, 502], 0x04, 401, 0),
     ...hs(40012, 600, 4900),
     frame(hmi, plc, [40012, 502], 0x10, 601, 4901),
+    // A never-list asset out of profile: dropped, not quarantined; its allowed flow goes on.
+    frame(safety, plc, [45000, 102], 0x02, 10, 0),
+    frame(safety, plc, [45001, 502], 0x02, 20, 0),
+    frame(plc, safety, [502, 45001], 0x12, 90, 21),
     // Last: after a FIN close, a SYN from the PLC's side reopens the tuple the other way round —
     // a new flow the policy does not allow, so the PLC itself is quarantined.
     ...hs(40013, 700, 5900),
@@ -543,12 +551,15 @@ describe('simulate equals the kernel', () => {
     expect(sim.quarantined).toEqual([]);
   }, 60_000);
 
-  it('a scan and port reuse: the attacker is quarantined at its first probe, the session survives, reopened tuples are judged anew', async () => {
+  it('a scan, a never-list asset and port reuse: the attacker is quarantined at its first probe, the never-list asset only dropped, reopened tuples judged anew', async () => {
     const file = prepare('scan', scanCapture(), new Set(['10.20.9.10']));
     const { sim } = await compare(POLICY_PLAIN, file);
     expect(sim.quarantined).toEqual(['10.20.9.10', '10.20.9.66']);
     expect(await kernelQuarantine()).toEqual(expect.arrayContaining(['10.20.9.10', '10.20.9.66']));
     expect(sim.delivered.get('10.20.9.50:40014 > 10.20.9.10:502 tcp')).toBe(0);
+    expect(sim.delivered.get('10.20.9.20:45000 > 10.20.9.10:102 tcp')).toBe(0);
+    expect(sim.delivered.get('10.20.9.20:45001 > 10.20.9.10:502 tcp')).toBe(1);
+    expect(await kernelQuarantine()).not.toContain('10.20.9.20');
     expect(sim.delivered.get('10.20.9.50:40000 > 10.20.9.10:502 tcp')).toBeGreaterThan(3);
     expect(sim.delivered.get('10.20.9.66:61000 > 10.20.9.10:502 tcp')).toBe(0);
   }, 60_000);
