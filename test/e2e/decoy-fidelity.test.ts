@@ -341,6 +341,31 @@ c.close()
       notesOf(d).includes('HTTP login attempt as user engineer'),
     );
     expect(JSON.stringify(touches(d))).not.toContain('hunter2');
+    // The real OpenSSH client accepts the decoy's KEXINIT and is cut off at its key exchange, like a server that drops it.
+    const ssh = await execIn(
+      ns,
+      [
+        'ssh',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'ConnectTimeout=5',
+        `engineer@${d.ip}`,
+        'true',
+      ],
+      { check: false, timeoutMs: 20_000 },
+    );
+    expect(ssh.stderr).toContain(`Connection closed by ${d.ip} port 22`);
+    await eventually(
+      'the SSH client and its key exchange as touches',
+      () =>
+        notesOf(d).some((w) => w.startsWith('SSH client SSH-2.0-OpenSSH')) &&
+        notesOf(d).includes('SSH key exchange started'),
+    );
   });
 
   it('every decoy reply decodes cleanly in tshark (no malformed packets, no expert errors)', async () => {

@@ -4,6 +4,7 @@
 // notes; nothing ever authenticates. RFC 4253, RFC 6143. Pure.
 
 import { ascii, byteBuffer, bytesOf, concat, exchange, SILENCE, u32be } from './bytes.js';
+import { perIdentity } from './memo.js';
 import { hash32 } from './seeded.js';
 import type { Conversation, DecoyIdentity, Exchange, TouchNote } from './types.js';
 
@@ -33,18 +34,27 @@ function nameList(names: string): number[] {
   return [...u32be(names.length), ...ascii(names)];
 }
 
-/** A binary SSH packet (no MAC, no encryption yet) with padding to a multiple of 8. */
-function sshPacket(payload: readonly number[]): Uint8Array {
-  const padding = 8 - ((payload.length + 5) % 8) + 4;
-  return bytesOf([
-    ...u32be(payload.length + padding + 1),
+/**
+ * A server KEXINIT packet (no MAC, no encryption yet, padded to a multiple of
+ * 8): message 20, a per-connection cookie, then the name lists, which are
+ * built once per identity.
+ */
+function kexInit(identity: DecoyIdentity, nonce: number): Uint8Array {
+  const lists = kexNameLists(identity);
+  const payloadLength = 1 + 16 + lists.length;
+  // RFC 4253 §6: length field, padding length, payload and padding together a multiple of 8, at least 4 bytes of padding.
+  const short = 8 - ((payloadLength + 5) % 8);
+  const padding = short < 4 ? short + 8 : short;
+  const head = bytesOf([
+    ...u32be(payloadLength + padding + 1),
     padding,
-    ...payload,
-    ...new Array<number>(padding).fill(0),
+    20,
+    ...sixteen(identity, 'ssh-cookie', nonce),
   ]);
+  return concat([head, lists, new Uint8Array(padding)]);
 }
 
-function kexInit(identity: DecoyIdentity, nonce: number): Uint8Array {
+const kexNameLists = perIdentity((identity): Uint8Array => {
   const windows = text(identity, 'sshVersion', '').includes('Windows');
   const kex = windows
     ? 'curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,diffie-hellman-group14-sha1'
@@ -53,26 +63,11 @@ function kexInit(identity: DecoyIdentity, nonce: number): Uint8Array {
     'chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com';
   const macs =
     'umac-64-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256,hmac-sha1';
-  return sshPacket([
-    20,
-    ...sixteen(identity, 'ssh-cookie', nonce),
-    ...nameList(kex),
-    ...nameList('rsa-sha2-512,rsa-sha2-256,ssh-rsa,ecdsa-sha2-nistp256,ssh-ed25519'),
-    ...nameList(ciphers),
-    ...nameList(ciphers),
-    ...nameList(macs),
-    ...nameList(macs),
-    ...nameList('none'),
-    ...nameList('none'),
-    ...nameList(''),
-    ...nameList(''),
-    0,
-    0,
-    0,
-    0,
-    0,
-  ]);
-}
+  const hostKeys = 'rsa-sha2-512,rsa-sha2-256,ssh-rsa,ecdsa-sha2-nistp256,ssh-ed25519';
+  const lists = [kex, hostKeys, ciphers, ciphers, macs, macs, 'none', 'none', '', ''].flatMap(nameList);
+  // first_kex_packet_follows false, reserved 0.
+  return bytesOf([...lists, 0, 0, 0, 0, 0]);
+});
 
 /** SSH: the client's identification line is noted and answered with KEXINIT; its key exchange ends it. */
 export function openSsh(identity: DecoyIdentity, nonce = 0): Conversation {

@@ -29,6 +29,8 @@ interface Target {
   readonly name: string;
   readonly open: () => Conversation;
   readonly datagrams: boolean;
+  /** Whether a fresh conversation should often start with part of a real session (state the protocol needs first). */
+  readonly primed?: boolean;
   /** Real client sessions: each a list of messages in order. */
   readonly sessions: readonly (readonly Uint8Array[])[];
 }
@@ -53,6 +55,7 @@ const TARGETS: readonly Target[] = [
   },
   {
     name: 's7comm',
+    primed: true,
     open: () => openS7(IDENTITIES['s7-300']),
     datagrams: false,
     sessions: [
@@ -62,6 +65,7 @@ const TARGETS: readonly Target[] = [
   },
   {
     name: 'enip/tcp',
+    primed: true,
     open: () => openEnipTcp(IDENTITIES.controllogix),
     datagrams: false,
     sessions: [[ENIP.listIdentity, ENIP.listServices, ENIP.registerSession, ENIP.getAttributesAll(0)]],
@@ -80,6 +84,7 @@ const TARGETS: readonly Target[] = [
   },
   {
     name: 'iec104',
+    primed: true,
     open: () => openIec104(IDENTITIES['iec104-rtu']),
     datagrams: false,
     sessions: [[IEC104.testfr, IEC104.startdt, IEC104.interrogation, IEC104.singleCommand]],
@@ -140,7 +145,7 @@ function mutate(draw: Draw, message: Uint8Array): Uint8Array {
 /** One input: random bytes, a real client message (mostly mutated), or a run of messages. */
 function input(draw: Draw, target: Target): Uint8Array {
   const kind = draw.int(0, 9);
-  if (kind < 2) return randomBytes(draw, 300);
+  if (kind < 2) return randomBytes(draw, 200);
   const session = draw.pick(target.sessions);
   if (kind === 2) return concat(session.slice(0, draw.int(1, session.length)));
   const message = draw.pick(session);
@@ -157,10 +162,10 @@ function pieces(draw: Draw, bytes: Uint8Array): Uint8Array[] {
   return out;
 }
 
-/** A fresh conversation, often primed with the start of a real session (S7 needs its connection first). */
+/** A fresh conversation; for stateful protocols often primed with the start of a real session (S7 needs its connection first). */
 function fresh(draw: Draw, target: Target): Conversation {
   const conversation = target.open();
-  if (draw.int(0, 1) === 0) {
+  if (target.primed === true && draw.int(0, 1) === 0) {
     const session = draw.pick(target.sessions);
     for (const message of session.slice(0, draw.int(1, session.length))) conversation.receive(message);
   }

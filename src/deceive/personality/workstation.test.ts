@@ -22,6 +22,8 @@ describe('workstation services', () => {
     const packet = t.replies[0] ?? new Uint8Array();
     const length = new DataView(packet.buffer, packet.byteOffset).getUint32(0);
     expect(length + 4).toBe(packet.length);
+    expect(packet.length % 8).toBe(0);
+    expect(packet[4]).toBeGreaterThanOrEqual(4);
     expect(packet[5]).toBe(20);
     expect(textOf(packet)).toContain('curve25519-sha256');
     expect(t.notes[0]?.what).toBe('SSH client SSH-2.0-OpenSSH_9.2p1 Debian-2');
