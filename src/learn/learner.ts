@@ -196,7 +196,7 @@ export function createLearner(options: LearnerOptions = {}): Learner {
       (f.protocol === 17 || (f.protocol === 6 && (f.tcpFlags & 0x02) === 0))
     ) {
       const slot = findFlow(cache, f.src4, f.dst4, (f.srcPort << 16) | f.dstPort, f.protocol);
-      if (slot >= 0) {
+      if (slot >= 0 && !udpReplyAfterIdle(cache.service[slot]!, cache.toServer[slot] === 1, timeMs)) {
         const src = cache.srcIndex[slot]!;
         const sender = state.hosts[src]!;
         sender.packetsSent++;
@@ -297,6 +297,11 @@ export function createLearner(options: LearnerOptions = {}): Learner {
         if (s !== undefined && toServer && udp) attempt(src, dst, 65_536 + f.dstPort, timeMs);
       }
     }
+    if (s !== undefined && udpReplyAfterIdle(s, toServer, timeMs)) {
+      // Conntrack forgot the flow: this "reply" starts a new one of its own, which a rule must allow.
+      s = serviceOf(src, dst, udp, f.dstPort, timeMs);
+      toServer = true;
+    }
     if (s === undefined) return;
     if (f.family === 4) {
       rememberFlow(cache, f.src4, f.dst4, (f.srcPort << 16) | f.dstPort, f.protocol, src, dst, s, toServer);
@@ -352,6 +357,14 @@ export function createLearner(options: LearnerOptions = {}): Learner {
   return { observe, propose: (opts = {}) => propose({ state, thresholds }, opts), state, thresholds };
 }
 
+/** Conntrack keeps an unreplied UDP flow 30 s (nf_conntrack_udp_timeout). */
+const UDP_IDLE_MS = 30_000;
+
+/** A UDP packet against a service's direction after the kernel would have forgotten the flow. */
+function udpReplyAfterIdle(s: LearnedService, toServer: boolean, timeMs: number): boolean {
+  return s.udp && !toServer && timeMs - s.lastMs > UDP_IDLE_MS;
+}
+
 function newService(
   client: number,
   server: number,
@@ -386,11 +399,16 @@ function newService(
   };
 }
 
-/** Without a SYN to go by: a port the learner knows is the server's, else the lower one. */
+/**
+ * Without a SYN to go by: a port the learner knows is the server's; else the
+ * sender of the first packet is the client — conntrack (loose pick-up of a
+ * connection already running) opens the flow in that direction, so that is
+ * the direction a rule must allow.
+ */
 function serverIsDestination(udp: boolean, srcPort: number, dstPort: number): boolean {
   if (portName(udp, dstPort) !== undefined) return true;
   if (portName(udp, srcPort) !== undefined) return false;
-  return dstPort <= srcPort;
+  return true;
 }
 
 function isBroadcastLike(f: FastFrame): boolean {

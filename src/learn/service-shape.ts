@@ -112,7 +112,7 @@ export function trafficDoubts(t: TaggedService): string[] {
   const out: string[] = [];
   if (t.protocol !== undefined && !t.byContent) out.push(`protocol ${t.protocol} from port ${s.port} only`);
   if (!s.directionKnown && !t.byContent)
-    out.push('direction guessed from the ports (no connection setup seen)');
+    out.push('direction from the first packet seen (no connection setup seen)');
   if (!s.udp && s.replies === 0) out.push('no reply seen');
   return out;
 }
