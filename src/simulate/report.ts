@@ -40,9 +40,12 @@ export interface SimulationReport {
   readonly node: boolean;
   readonly totals: {
     readonly frames: number;
+    /** Accepted by a rule, conntrack, discovery or the L2 table (alerted and would-block packets are counted apart). */
     readonly allowed: number;
     readonly dropped: number;
+    /** Accepted with an alert (alert mode), plus never-list drops (dropped and alerted). */
     readonly alerted: number;
+    /** Monitor mode: accepted, but enforcement would drop them. */
     readonly wouldBlock: number;
     readonly quarantinedSources: number;
     readonly undecodable: number;
@@ -115,7 +118,7 @@ export function simulationReport(sim: Simulation): SimulationReport {
   let allowed = 0;
   let dropped = 0;
   for (let i = 0; i < t.byOutcome.length; i++) {
-    if (i <= OUTCOME.wouldBlock) allowed += t.byOutcome[i]!;
+    if (i <= OUTCOME.l2Allowed) allowed += t.byOutcome[i]!;
     else if (i <= OUTCOME.malformed) dropped += t.byOutcome[i]!;
   }
   const state = simulationState(sim);
