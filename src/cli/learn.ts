@@ -168,7 +168,7 @@ export function summarize(p: Proposal): string {
   for (const a of p.assets) roles.set(a.role, (roles.get(a.role) ?? 0) + 1);
   const unsure = p.rules.filter((r) => r.unsure.length > 0).length;
   const lines = [
-    `learned from ${plural(p.stats.frames, 'frame')} (${p.stats.ipPackets} IP): ${plural(p.stats.hostsSeen, 'host')}, ${plural(p.stats.servicesSeen, 'service flow')} seen`,
+    `learned from ${plural(p.stats.frames, 'frame')} (${p.stats.ipPackets} IP): ${plural(p.stats.hostsSeen, 'host')}, ${plural(p.stats.servicesSeen, 'conversation')} (client, server, port) seen`,
     `proposed: ${plural(p.zones.length, 'zone')}, ${plural(p.assets.length, 'asset')} (${
       [...roles]
         .sort()
