@@ -119,7 +119,7 @@ export function simulationReport(sim: Simulation): SimulationReport {
   let dropped = 0;
   for (let i = 0; i < t.byOutcome.length; i++) {
     if (i <= OUTCOME.l2Allowed) allowed += t.byOutcome[i]!;
-    else if (i <= OUTCOME.malformed) dropped += t.byOutcome[i]!;
+    else if (i >= OUTCOME.quarantined && i <= OUTCOME.malformed) dropped += t.byOutcome[i]!;
   }
   const state = simulationState(sim);
   const wouldBlock = t.byOutcome[OUTCOME.wouldBlock]!;
