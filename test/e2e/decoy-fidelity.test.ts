@@ -295,6 +295,9 @@ coils = c.read_coils(0, 16, slave=1).bits
 bad = c.read_holding_registers(60000, 10, slave=1)
 print("before", *before); print("after", *after); print("coils", *[int(b) for b in coils])
 print("write", "error" if w.isError() else "ok"); print("bad", bad)
+from pymodbus.mei_message import ReadDeviceInformationRequest
+info = c.execute(ReadDeviceInformationRequest(read_code=2, object_id=0, unit=1)).information
+print("info", "|".join(info[k].decode() for k in sorted(info)))
 c.close()
 `,
       d.ip,
@@ -307,6 +310,10 @@ c.close()
     expect(numbers('after')).toEqual([...before.slice(0, 3), 4321, ...before.slice(4)]);
     expect(out).toContain('write ok');
     expect(out).toContain('Exception Response(131, 3, IllegalAddress)');
+    // pymodbus decodes the regular device identification objects 0–6.
+    expect(out).toContain(
+      `info ${d.identity.vendor}|${d.identity.model}|${d.identity.firmware}|http://www.schneider-electric.com|Modicon M340|`,
+    );
     await eventually('the write as a touch note', () =>
       touches(d).some((t) =>
         t.notes.some(

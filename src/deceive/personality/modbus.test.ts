@@ -86,6 +86,22 @@ describe('modbus personality', () => {
     expect(t.notes.map((n) => n.severity)).toEqual(['high', 'high', 'medium']);
   });
 
+  it('applies a mask write (FC22) to the remembered value', () => {
+    const map = modbusMapOf(identity);
+    const t = talk(openModbus(identity, map), [
+      Uint8Array.from([0, 8, 0, 0, 0, 6, 1, 6, 0, 5, 0x12, 0x34]),
+      Uint8Array.from([0, 9, 0, 0, 0, 8, 1, 22, 0, 5, 0x00, 0xf2, 0x00, 0x25]),
+    ]);
+    expect(hexOf(t.replies[1] ?? new Uint8Array())).toBe('0009000000080116000500f20025');
+    // (0x1234 AND 0x00F2) OR (0x0025 AND NOT 0x00F2) = 0x0030 OR 0x0005
+    expect(map.read('holding-register', 5)).toBe(0x0035);
+    expect(t.notes[1]).toEqual({
+      protocol: 'modbus',
+      what: 'Modbus mask write to holding register 40006 (and 0xf2, or 0x25)',
+      severity: 'high',
+    });
+  });
+
   it('answers exceptions: illegal address beyond the map, illegal function for unknown codes', () => {
     const t = talk(open(), [MODBUS.readOutOfRange, MODBUS.unknownFunction]);
     expect(hexOf(t.replies[0] ?? new Uint8Array())).toBe('000600000003018302');

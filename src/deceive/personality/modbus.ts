@@ -1,7 +1,8 @@
-// Modbus/TCP personality: answers reads and writes of the four tables from the
-// decoy's register map (writes remembered), Report Server ID (FC17, what
-// modbus-discover sends first) and Read Device Identification (FC43/14) with
-// the decoy's identity, exceptions for bad functions, addresses and values.
+// Modbus/TCP personality: answers reads and writes of the four tables (FC1–6,
+// 15, 16, 22, 23) from the decoy's register map (writes remembered), Report
+// Server ID (FC17, what modbus-discover sends first) and Read Device
+// Identification (FC43/14) with the decoy's identity, exceptions for bad
+// functions, addresses and values.
 // ADU bytes → reply ADU + touch notes. Modbus Application Protocol V1.1b3. Pure.
 
 import { frameModbus } from '../../sense/protocols/modbus.js';
@@ -86,6 +87,22 @@ function writeRegister(map: ModbusMap, pdu: Uint8Array): Answer {
   if (pdu.length !== 5) return failure(6, ILLEGAL_VALUE, what, 'high');
   if (!inRange(map, 'holding-register', address, 1)) return failure(6, ILLEGAL_ADDRESS, what, 'high');
   map.write('holding-register', address, value);
+  return { pdu: [...pdu], note: note(what, 'high') };
+}
+
+/** FC22: register := (register AND and-mask) OR (or-mask AND NOT and-mask). */
+function maskWriteRegister(map: ModbusMap, pdu: Uint8Array): Answer {
+  const address = readU16be(pdu, 1);
+  const and = readU16be(pdu, 3);
+  const or = readU16be(pdu, 5);
+  const what = `mask write to holding register ${address + 40001} (and 0x${and.toString(16)}, or 0x${or.toString(16)})`;
+  if (pdu.length !== 7) return failure(22, ILLEGAL_VALUE, what, 'high');
+  if (!inRange(map, 'holding-register', address, 1)) return failure(22, ILLEGAL_ADDRESS, what, 'high');
+  map.write(
+    'holding-register',
+    address,
+    (map.read('holding-register', address) & and) | (or & ~and & 0xffff),
+  );
   return { pdu: [...pdu], note: note(what, 'high') };
 }
 
@@ -229,6 +246,8 @@ export function answerModbusPdu(identity: DecoyIdentity, map: ModbusMap, pdu: Ui
       return writeRegisters(map, pdu);
     case 17:
       return reportServerId(identity);
+    case 22:
+      return maskWriteRegister(map, pdu);
     case 23:
       return readWriteRegisters(map, pdu);
     case 43:
