@@ -42,7 +42,7 @@ interface Health {
   status: 'ok' | 'degraded';
   policyHash: string | null;
   lastError: { code: string } | null;
-  lastReconcile: { drift: number } | null;
+  lastReconcile: { at: string; drift: number } | null;
 }
 
 interface DetectionRow {
@@ -235,8 +235,10 @@ describe('picket node in the lab', () => {
     await eventually('the quarantine restored', async () =>
       (await quarantined(lab)).includes('10.20.0.20') ? true : undefined,
     );
-    const reconciledMs = Date.now() - started;
-    console.log(`restart → healthy and quarantine restored: ${reconciledMs} ms`);
+    // The node's own clock says when its start-up reconcile put the quarantine
+    // back; the test's polling (a process per probe) is left out of the measure.
+    const reconciledMs = Date.parse(h.lastReconcile?.at ?? '') - started;
+    console.log(`restart → quarantine restored by the start-up reconcile: ${reconciledMs} ms`);
     expect(reconciledMs).toBeLessThan(2_000);
     expect(h.policyHash).toBe(await enforcedHash(lab));
     const after = (await detections()).map((d) => d.id);
