@@ -11,13 +11,16 @@
 //   │    10.77.0.6 dnp3-outstation tcp/20000                                   │
 //   │    10.77.0.7 workstation     tcp/22, tcp/5900, tcp/80                    │
 //   │  clients in the same namespace: nmap (modbus-discover, s7-info,          │
-//   │    enip-info, bacnet-info, iec-identify), pymodbus, raw DNP3/SSH/VNC/HTTP │
+//   │    enip-info, bacnet-info, iec-identify), pymodbus, OpenSSH's ssh,       │
+//   │    raw DNP3 / VNC / HTTP clients in Python                               │
 //   │  tcpdump -i lo → pcap → tshark -V: no malformed replies                  │
 //   └─────────────────────────────────────────────────────────────────────────┘
 //
 // One decoy of each profile with an identity drawn from a site seed; each
 // client must report that identity, and every touch must come out of the
-// server's stdout. Needs root; the namespace is always deleted.
+// server's stdout. Then the server itself: a new set replaces the old one
+// (a held connection survives), a bad line changes nothing, and the per-source
+// connection limit holds. Needs root; the namespace is always deleted.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
