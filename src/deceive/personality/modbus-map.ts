@@ -53,17 +53,21 @@ export function modbusMapOf(identity: DecoyIdentity): ModbusMap {
     const kind = REGISTER_KINDS[(h >>> 3) % REGISTER_KINDS.length] ?? (() => 0);
     return kind(hi, address % 10) & 0xffff;
   };
-  // Drawn once per decoy: reads are then a lookup.
-  const base = Object.fromEntries(
-    (Object.keys(sizes) as ModbusTable[]).map((t) => [
-      t,
-      Uint16Array.from({ length: sizes[t] }, (_, a) => value(t, a)),
-    ]),
-  ) as Record<ModbusTable, Uint16Array>;
+  // Drawn on a table's first read, once per decoy (not at bring-up: most decoys are never read).
+  const base = new Map<ModbusTable, Uint16Array>();
+  const tableOf = (t: ModbusTable): Uint16Array => {
+    let values = base.get(t);
+    if (values === undefined) {
+      values = new Uint16Array(sizes[t]);
+      for (let a = 0; a < values.length; a++) values[a] = value(t, a);
+      base.set(t, values);
+    }
+    return values;
+  };
   return {
     size: (table) => sizes[table],
     read: (table, address) =>
-      (writes.size > 0 ? writes.get(`${table}/${address}`) : undefined) ?? base[table][address] ?? 0,
+      (writes.size > 0 ? writes.get(`${table}/${address}`) : undefined) ?? tableOf(table)[address] ?? 0,
     write(table, address, value) {
       const key = `${table}/${address}`;
       writes.delete(key);
