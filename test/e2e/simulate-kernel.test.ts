@@ -8,10 +8,11 @@
 //   wire ns: eth0 ──[sw-upstream]──up0─[ node: br0 + picket apply (+ node-queue) ]─cell0──[sw-cell]── eth1 :wire ns
 //            tcpreplay -i eth0 (client side) -I eth1 (cell side), tcpdump -Q in on both
 //
-// Scenarios: a public Modbus polling capture, a synthetic scan, a public
-// capture with out-of-profile sources, a read-only Modbus protocol rule, and a
-// time window that closes during the replay (the replay runs at wall-clock
-// time, so the kernel's clock and the file's timestamps agree).
+// Scenarios: a public Modbus polling capture, a synthetic scan with a
+// never-list asset and port reuse, a public capture with out-of-profile
+// sources, a read-only Modbus protocol rule, a time window that closes during
+// the replay (the replay runs at wall-clock time, so the kernel's clock and the
+// file's timestamps agree), and the bridge table (EtherTypes, VLAN tags).
 //
 // The captures' frames keep their IP addresses (the bridge forwards any frame)
 // but get one MAC per side so the bridges learn the sides, timestamps 4 ms
@@ -99,6 +100,8 @@ enforcement:
 interface Frame {
   readonly timeMs: number;
   readonly data: Uint8Array;
+  /** The side a hand-built frame enters from (else: the cell side when its IPv4 source is in `cell`). */
+  readonly fromCell?: boolean;
 }
 
 function writePcap(file: string, frames: readonly Frame[]): void {
@@ -145,16 +148,17 @@ function prepare(
   const t0 = Date.UTC(2026, 0, 5, 12);
   const kept: Frame[] = [];
   for (const f of frames) {
-    const d = f.data;
-    if (d.length < 34 || d[12] !== 0x08 || d[13] !== 0x00) continue;
-    const out = Uint8Array.from(d);
-    for (const [at] of [[26], [30]] as const) {
-      const text = `${out[at]}.${out[at + 1]}.${out[at + 2]}.${out[at + 3]}`;
-      const mapped = ipMap[text];
-      if (mapped !== undefined) out.set(ipOf(mapped), at);
+    const out = Uint8Array.from(f.data);
+    let fromCell = f.fromCell;
+    if (fromCell === undefined) {
+      if (out.length < 34 || out[12] !== 0x08 || out[13] !== 0x00) continue;
+      for (const [at] of [[26], [30]] as const) {
+        const text = `${out[at]}.${out[at + 1]}.${out[at + 2]}.${out[at + 3]}`;
+        const mapped = ipMap[text];
+        if (mapped !== undefined) out.set(ipOf(mapped), at);
+      }
+      fromCell = cell.has(`${out[26]}.${out[27]}.${out[28]}.${out[29]}`);
     }
-    const src = `${out[26]}.${out[27]}.${out[28]}.${out[29]}`;
-    const fromCell = cell.has(src);
     if ((out[0]! & 1) === 0) out.set(fromCell ? UP_MAC : CELL_MAC, 0);
     out.set(fromCell ? CELL_MAC : UP_MAC, 6);
     // Spacing 0 keeps the frames' own times (a replay at the capture's pace).
@@ -188,7 +192,13 @@ function sum16(b: Uint8Array, from: number, to: number, initial = 0): number {
  */
 function withChecksums(frame: Uint8Array): Uint8Array {
   const b = Uint8Array.from(frame);
-  const ip = 14;
+  let ip = 14;
+  while (
+    ip + 4 <= b.length &&
+    ((b[ip - 2] === 0x81 && b[ip - 1] === 0x00) || (b[ip - 2] === 0x88 && b[ip - 1] === 0xa8))
+  )
+    ip += 4;
+  if (b[ip - 2] !== 0x08 || b[ip - 1] !== 0x00 || ip + 20 > b.length) return b;
   const ihl = (b[ip]! & 0x0f) * 4;
   const total = (b[ip + 2]! << 8) | b[ip + 3]!;
   b[ip + 10] = 0;
@@ -213,11 +223,17 @@ function withChecksums(frame: Uint8Array): Uint8Array {
   return b;
 }
 
+/** A directional 5-tuple (with its VLAN tags, if any); for non-IP frames the ARP addresses or EtherType and length. */
 function flowKey(data: Uint8Array): string | undefined {
   const d = decodeLinkLayer(1, data, { timeMs: 0, origin: 'capture' });
-  if (!d.ok || d.event.srcIp === undefined) return undefined;
+  if (!d.ok) return undefined;
   const e = d.event;
-  return `${e.srcIp}:${e.srcPort ?? '-'} > ${e.dstIp}:${e.dstPort ?? '-'} ${e.l4 ?? e.protocol}`;
+  const tags =
+    e.vlan === undefined ? '' : ` vlan ${e.vlan}${e.innerVlan === undefined ? '' : `.${e.innerVlan}`}`;
+  if (e.srcIp !== undefined)
+    return `${e.srcIp}:${e.srcPort ?? '-'} > ${e.dstIp}:${e.dstPort ?? '-'} ${e.l4 ?? e.protocol}${tags}`;
+  if (e.arp !== undefined) return `arp ${e.arp.senderIp} > ${e.arp.targetIp}${tags}`;
+  return `ether 0x${(e.etherType ?? 0).toString(16)} len ${e.length}${tags}`;
 }
 
 /** Simulate's verdicts on the replayable file: packets delivered per flow, and the quarantined sources. */
@@ -257,7 +273,7 @@ async function replayed(
       out,
       proc: lab.spawn(
         'wire',
-        ['tcpdump', '-U', '-n', '-Q', 'in', '-i', dev, '-w', out, 'ip or arp'],
+        ['tcpdump', '-U', '-n', '-Q', 'in', '-i', dev, '-w', out],
         `tcpdump-${name}-${dev}`,
       ),
     };
@@ -494,6 +510,66 @@ function windowCapture(b: number): Frame[] {
   ];
 }
 
+/** Scenario L2: ARP allowed, every other EtherType dropped; IP under one 802.1Q tag is judged like IP. */
+const POLICY_L2 = `version: 1
+site: e2e-simulate-l2
+zones:
+  l-net: { networks: [10.40.0.0/24] }
+assets:
+  l-hmi: { ip: 10.40.0.50, zone: l-net }
+  l-plc: { ip: 10.40.0.10, zone: l-net }
+services:
+  modbus: { tcp: [502] }
+rules:
+  - { name: l-polls, from: l-hmi, to: l-plc, services: [modbus] }
+enforcement:
+  out-of-profile: block
+  l2: { allow: [arp], default: drop }
+`;
+
+/** ARP both ways, LLDP and PROFINET frames, and IP under one 802.1Q tag and under two (QinQ). */
+function l2Capture(): Frame[] {
+  const hmi = '10.40.0.50';
+  const plc = '10.40.0.10';
+  const syn = (dport: number) =>
+    ipv4Packet({ src: hmi, dst: plc, protocol: 6 }, tcp({ sport: 43000 + dport, dport, flags: 0x02 }));
+  const frames: [boolean, Uint8Array][] = [
+    [
+      false,
+      ethernet(
+        { type: 0x0806 },
+        arp({ op: 1, senderMac: '02:00:00:00:0a:01', senderIp: hmi, targetIp: plc }),
+      ),
+    ],
+    [
+      true,
+      ethernet(
+        { type: 0x0806 },
+        arp({ op: 1, senderMac: '02:00:00:00:0c:01', senderIp: plc, targetIp: hmi }),
+      ),
+    ],
+    [false, ethernet({ dst: '01:80:c2:00:00:0e', type: 0x88cc }, new Uint8Array(46))],
+    [true, ethernet({ dst: '01:0e:cf:00:00:00', type: 0x8892 }, new Uint8Array(50))],
+    [false, ethernet({ dst: '02:00:00:00:00:99', type: 0x0800, vlans: [[0x8100, 5]] }, syn(502))],
+    [false, ethernet({ dst: '02:00:00:00:00:99', type: 0x0800, vlans: [[0x8100, 5]] }, syn(503))],
+    [
+      false,
+      ethernet(
+        {
+          dst: '02:00:00:00:00:99',
+          type: 0x0800,
+          vlans: [
+            [0x88a8, 7],
+            [0x8100, 5],
+          ],
+        },
+        syn(502),
+      ),
+    ],
+  ];
+  return frames.map(([fromCell, data], i) => ({ timeMs: i, data, fromCell }));
+}
+
 beforeAll(async () => {
   requireBuild();
   const spec = loadLabSpec(join(root, 'examples', 'lab.yaml'));
@@ -626,4 +702,18 @@ describe('simulate equals the kernel', () => {
     expect(sim.quarantined).toEqual(['10.30.0.50']);
     expect(await kernelQuarantine()).toContain('10.30.0.50');
   }, 120_000);
+
+  it('the bridge table: ARP passes, other EtherTypes and QinQ-wrapped IP are dropped, 802.1Q-tagged IP is judged by the rules', async () => {
+    writeFileSync(join(work, 'l2.yaml'), POLICY_L2);
+    const r = await picket(lab, ['apply', join(work, 'l2.yaml')], env);
+    expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
+    const file = prepare('l2', l2Capture(), new Set());
+    const { sim } = await compare(POLICY_L2, file);
+    const delivered = Object.fromEntries(sim.delivered);
+    expect(delivered['arp 10.40.0.50 > 10.40.0.10']).toBe(1);
+    expect(delivered['10.40.0.50:43502 > 10.40.0.10:502 tcp vlan 5']).toBe(1);
+    expect(delivered['10.40.0.50:43503 > 10.40.0.10:503 tcp vlan 5']).toBe(0);
+    expect(delivered['10.40.0.50:43502 > 10.40.0.10:502 tcp vlan 7.5']).toBe(0);
+    expect(Object.values(delivered).reduce((a, b) => a + b, 0)).toBe(3);
+  }, 60_000);
 });
