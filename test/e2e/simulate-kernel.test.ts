@@ -12,7 +12,8 @@
 // never-list asset and port reuse, a public capture with out-of-profile
 // sources, a read-only Modbus protocol rule, a time window that closes during
 // the replay (the replay runs at wall-clock time, so the kernel's clock and the
-// file's timestamps agree), and the bridge table (EtherTypes, VLAN tags).
+// file's timestamps agree), the bridge table (EtherTypes, VLAN tags), and
+// monitor mode.
 //
 // The captures' frames keep their IP addresses (the bridge forwards any frame)
 // but get one MAC per side so the bridges learn the sides, timestamps 4 ms
@@ -510,6 +511,24 @@ function windowCapture(b: number): Frame[] {
   ];
 }
 
+/** Scenario monitor: the scan again, on other addresses, under a monitor-mode policy. */
+const POLICY_MONITOR = `version: 1
+site: e2e-simulate-monitor
+zones:
+  m-net: { networks: [10.20.8.0/24] }
+assets:
+  m-hmi: { ip: 10.20.8.50, zone: m-net }
+  m-plc: { ip: 10.20.8.10, zone: m-net }
+  m-safety: { ip: 10.20.8.20, zone: m-net }
+services:
+  modbus: { tcp: [502] }
+rules:
+  - { name: m-polls, from: m-hmi, to: m-plc, services: [modbus] }
+  - { name: m-safety-polls, from: m-safety, to: m-plc, services: [modbus] }
+enforcement:
+  mode: monitor
+`;
+
 /** Scenario L2: ARP allowed, every other EtherType dropped; IP under one 802.1Q tag is judged like IP. */
 const POLICY_L2 = `version: 1
 site: e2e-simulate-l2
@@ -715,5 +734,23 @@ describe('simulate equals the kernel', () => {
     expect(delivered['10.40.0.50:43503 > 10.40.0.10:503 tcp vlan 5']).toBe(0);
     expect(delivered['10.40.0.50:43502 > 10.40.0.10:502 tcp vlan 7.5']).toBe(0);
     expect(Object.values(delivered).reduce((a, b) => a + b, 0)).toBe(3);
+  }, 60_000);
+
+  it('monitor mode: the scan capture passes whole in both, conntrack-invalid packets too, and nobody is quarantined', async () => {
+    writeFileSync(join(work, 'monitor.yaml'), POLICY_MONITOR);
+    const r = await picket(lab, ['apply', join(work, 'monitor.yaml')], env);
+    expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
+    const moved = {
+      '10.20.9.50': '10.20.8.50',
+      '10.20.9.10': '10.20.8.10',
+      '10.20.9.66': '10.20.8.66',
+      '10.20.9.20': '10.20.8.20',
+    };
+    const input = scanCapture();
+    const file = prepare('monitor', input, new Set(['10.20.8.10']), moved);
+    const { sim } = await compare(POLICY_MONITOR, file);
+    expect([...sim.delivered.values()].reduce((a, b) => a + b, 0)).toBe(input.length);
+    expect(sim.quarantined).toEqual([]);
+    expect(await kernelQuarantine()).not.toContain('10.20.8.66');
   }, 60_000);
 });
