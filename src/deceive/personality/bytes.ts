@@ -99,31 +99,38 @@ export interface ByteBuffer {
   clear(): void;
 }
 
-/** An empty ByteBuffer. */
+/** An empty ByteBuffer. Dropping only moves a start offset; bytes are moved down when room is needed. */
 export function byteBuffer(): ByteBuffer {
   let data = new Uint8Array(0);
-  let size = 0;
+  let start = 0;
+  let end = 0;
   return {
     get length() {
-      return size;
+      return end - start;
     },
     append(bytes) {
-      if (size + bytes.length > data.length) {
-        const grown = new Uint8Array(Math.max(data.length * 2, size + bytes.length, 256));
-        grown.set(data.subarray(0, size));
-        data = grown;
+      if (end + bytes.length > data.length) {
+        const size = end - start;
+        if (size + bytes.length <= data.length) {
+          data.copyWithin(0, start, end);
+        } else {
+          const grown = new Uint8Array(Math.max(data.length * 2, size + bytes.length, 256));
+          grown.set(data.subarray(start, end));
+          data = grown;
+        }
+        start = 0;
+        end = size;
       }
-      data.set(bytes, size);
-      size += bytes.length;
+      data.set(bytes, end);
+      end += bytes.length;
     },
-    view: () => data.subarray(0, size),
+    view: () => data.subarray(start, end),
     drop(count) {
-      const n = Math.min(count, size);
-      data.copyWithin(0, n, size);
-      size -= n;
+      start = Math.min(end, start + count);
+      if (start === end) start = end = 0;
     },
     clear() {
-      size = 0;
+      start = end = 0;
       if (data.length > 4096) data = new Uint8Array(0);
     },
   };
