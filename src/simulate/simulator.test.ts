@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../policy/parse.js';
 import type { Policy } from '../policy/types.js';
 import { createVerdictFields, decodeVerdictFields } from '../sense/decode-verdict.js';
-import { arp, bytes, ethernet, icmp, ipv4Packet, tcp, udp } from '../sense/packet-builder.js';
+import { arp, bytes, ethernet, icmp, ipv4Packet, ipv6Packet, tcp, udp } from '../sense/packet-builder.js';
 import { OUTCOME, OUTCOME_NAMES } from './outcome.js';
 import { simulationReport } from './report.js';
 import { createSimulation, type Simulation, simulateFrame } from './simulator.js';
@@ -293,6 +293,47 @@ describe('conntrack and the forward chain', () => {
       'established',
       'invalid',
     ]);
+  });
+});
+
+describe('IPv6', () => {
+  const source = `version: 1
+site: unit6
+zones:
+  cell6: { networks: ["fd20::/64"] }
+assets:
+  hmi6: { ip: "fd20::50", zone: cell6 }
+  plc6: { ip: "fd20::1:10", zone: cell6 }
+services:
+  modbus: { tcp: [502] }
+rules:
+  - { name: hmi6-polls, from: hmi6, to: plc6, services: [modbus] }
+enforcement:
+  out-of-profile: quarantine
+`;
+  const v6 = (src: string, dst: string, protocol: number, payload: Uint8Array, hopLimit = 64) => {
+    const p = ipv6Packet({ src, dst, protocol }, payload);
+    p[7] = hopLimit;
+    return ethernet({ dst: '02:00:00:00:00:02', type: 0x86dd }, p);
+  };
+  it('allows, establishes, accepts neighbour discovery, and quarantines by IPv6 source', () => {
+    const { policy: p } = parsePolicy(source, 'policy.yaml');
+    const sim = createSimulation(p!, NOON);
+    expect(
+      run(sim, [
+        v6('fd20::50', 'fd20::1:10', 6, tcp({ sport: 40000, dport: 502, flags: S })),
+        v6('fd20::1:10', 'fd20::50', 6, tcp({ sport: 502, dport: 40000, flags: SA })),
+        v6('fd20::50', 'fd20::1:10', 58, icmp(135, 0, new Uint8Array(20)), 255),
+        v6('fd20::50', 'fd20::1:10', 58, icmp(135, 0, new Uint8Array(20)), 64),
+        v6('fd20::66', 'fd20::1:10', 6, tcp({ sport: 40001, dport: 502, flags: S })),
+        v6('fd20::1:10', 'fd20::66', 6, tcp({ sport: 502, dport: 40001, flags: SA })),
+      ]),
+    ).toEqual(['allowed', 'established', 'discovery', 'quarantined', 'quarantined', 'from-quarantined']);
+    expect(
+      simulationReport(sim)
+        .sources.filter((s) => s.quarantinedAt !== undefined)
+        .map((s) => s.address),
+    ).toEqual(['fd20::50', 'fd20::66']);
   });
 });
 
