@@ -501,10 +501,10 @@ function windowCapture(b: number): Frame[] {
     { timeMs: at + 10, data: seg(false, 42000, 0x18, 5001 + 13 * k, 1013 + 12 * k, reply) },
   ];
   return [
-    { timeMs: b - 2000, data: seg(true, 42000, 0x02, 1000, 0) },
-    { timeMs: b - 1990, data: seg(false, 42000, 0x12, 5000, 1001) },
-    { timeMs: b - 1980, data: seg(true, 42000, 0x10, 1001, 5001) },
-    ...poll(0, b - 1500),
+    { timeMs: b - 5000, data: seg(true, 42000, 0x02, 1000, 0) },
+    { timeMs: b - 4990, data: seg(false, 42000, 0x12, 5000, 1001) },
+    { timeMs: b - 4980, data: seg(true, 42000, 0x10, 1001, 5001) },
+    ...poll(0, b - 4500),
     ...poll(1, b + 500),
     { timeMs: b + 1000, data: seg(true, 42001, 0x02, 7000, 0) },
     ...poll(2, b + 1500),
@@ -705,8 +705,8 @@ describe('simulate equals the kernel', () => {
   }, 90_000);
 
   it('a time window closes on time in both: the answered session goes on, a new one quarantines its source', async () => {
-    // The next minute at least 8 s away; a window from 00:00 cannot close at midnight.
-    let boundary = Math.ceil((Date.now() + 8000) / 60_000) * 60_000;
+    // The next minute at least 11 s away; a window from 00:00 cannot close at midnight.
+    let boundary = Math.ceil((Date.now() + 11_000) / 60_000) * 60_000;
     if (boundary % 86_400_000 === 0) boundary += 60_000;
     const policyText = windowPolicy(boundary);
     writeFileSync(join(work, 'window.yaml'), policyText);
@@ -714,7 +714,7 @@ describe('simulate equals the kernel', () => {
     expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
     const file = prepare('window', windowCapture(boundary), new Set(['10.30.0.10']), {}, 0);
     // tcpreplay keeps the file's pace from its first packet: start it when the wall clock reaches that packet.
-    const { sim } = await compare(policyText, file, boundary - 2010);
+    const { sim } = await compare(policyText, file, boundary - 5010);
     expect(sim.delivered.get('10.30.0.50:42000 > 10.30.0.10:502 tcp')).toBe(4);
     expect(sim.delivered.get('10.30.0.10:502 > 10.30.0.50:42000 tcp')).toBe(3);
     expect(sim.delivered.get('10.30.0.50:42001 > 10.30.0.10:502 tcp')).toBe(0);
