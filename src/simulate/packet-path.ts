@@ -9,18 +9,7 @@
 import { compile } from '../compile/compile.js';
 import type { VerdictFields } from '../sense/decode-verdict.js';
 import { cite } from './citation.js';
-import {
-  addFlow,
-  type Flow,
-  findFlow,
-  flowHash,
-  removeFlow,
-  TCP,
-  TCP_VERDICT,
-  tcpFlagIndex,
-  tcpStep,
-  tcpTransition,
-} from './conntrack.js';
+import { addFlow, type Flow, findFlow, flowHash, removeFlow } from './conntrack.js';
 import {
   CT_ESTABLISHED,
   CT_INVALID,
@@ -33,6 +22,7 @@ import {
 import { OUTCOME } from './outcome.js';
 import { queued } from './queue-judge.js';
 import type { Simulation } from './simulator.js';
+import { TCP, TCP_VERDICT, tcpFlagIndex, tcpStep, tcpTransition } from './tcp-conntrack.js';
 
 function refreshWindows(sim: Simulation, timeMs: number): void {
   const r = compile(sim.policy, { nowMs: timeMs });
