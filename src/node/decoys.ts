@@ -14,6 +14,8 @@ import type { Nft } from '../apply/nft.js';
 import { createBridgeRoutes } from '../deceive/bridge-routes.js';
 import { readSeenAddresses, writeDecoySets } from '../deceive/kernel-sets.js';
 import { createDecoyLinks, type DecoyLink, type DecoyLinks } from '../deceive/links.js';
+import { writeOpenPorts } from '../deceive/open-ports.js';
+import { servicesOf } from '../deceive/personality/index.js';
 import { deceiveMap } from '../deceive/plan/deceive-map.js';
 import { type DecoyMove, epochAt, type MoveReason, movesBetween } from '../deceive/plan/moves.js';
 import { type PlacedDecoy, planPlacement } from '../deceive/plan/placement.js';
@@ -180,6 +182,12 @@ export function createDecoys(deps: DecoyDeps): DecoyPort {
     const started = performance.now();
     const wire = writeKernel(next);
     links?.apply(wire);
+    // Each decoy's address answers only on its own profile's ports (the server listens per port).
+    if (server)
+      writeOpenPorts(
+        server.pid,
+        next.map((d) => ({ ip: d.ip, services: servicesOf(d.identity) })),
+      );
     server?.send(next.map((d) => ({ id: d.id, ip: d.ip, identity: d.identity })));
     lastBringUpMs = performance.now() - started;
     current = next;

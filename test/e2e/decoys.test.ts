@@ -205,6 +205,12 @@ describe('decoys in the lab', () => {
       },
     );
     expect(s7.stdout).toContain(identity('s7-300').serial);
+    // Each decoy is open only on its own profile's ports, like the device it plays.
+    const ports = await lab.exec('attacker', ['nmap', '-Pn', '-n', '-sS', '-p', '102,502', ipOf('s7-300')], {
+      timeoutMs: 60_000,
+    });
+    expect(ports.stdout).toMatch(/102\/tcp\s+open/);
+    expect(ports.stdout).toMatch(/502\/tcp\s+closed/);
     const rows = await eventually('decoy-touch detections with protocol evidence', async () => {
       const found = (await detections()).filter(
         (d) => d.kind === 'decoy-touch' && d.source === lab.ip('attacker'),
