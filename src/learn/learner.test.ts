@@ -245,6 +245,24 @@ describe('learn: roles and protocols', () => {
     expect(wide.policy.services[0]?.ports).toEqual([{ transport: 'tcp', from: 50_010, to: 50_020 }]);
   });
 
+  it('takes the first sender as the client without a SYN (as conntrack does), and a UDP reply after 30 s as a flow of its own', () => {
+    const { proposal } = learned((l) => {
+      // Mid-connection TCP on ports nobody registered: the first packet's sender is the client.
+      l.observe(T0, 1, tcpFrame('10.20.0.7', '10.20.0.8', 60_000, 3000, PSH_ACK, Uint8Array.of(1)));
+      l.observe(T0 + 1, 1, tcpFrame('10.20.0.8', '10.20.0.7', 3000, 60_000, PSH_ACK, Uint8Array.of(2)));
+      // UDP: a request, its reply, then the other side speaks first after a minute of silence.
+      l.observe(T0, 1, udpFrame('10.20.0.9', '10.20.0.10', 1067, 5026));
+      l.observe(T0 + 10, 1, udpFrame('10.20.0.10', '10.20.0.9', 5026, 1067));
+      l.observe(T0 + 70_000, 1, udpFrame('10.20.0.10', '10.20.0.9', 5026, 1067));
+    });
+    const pairs = proposal.rules.map((r) => `${r.from} ${r.to} ${r.services.join(',')}`).sort();
+    expect(pairs).toEqual([
+      'unknown-10-20-0-10 unknown-10-20-0-9 udp-1067',
+      'unknown-10-20-0-7 unknown-10-20-0-8 tcp-3000',
+      'unknown-10-20-0-9 unknown-10-20-0-10 udp-5026',
+    ]);
+  });
+
   it('joins a Modbus request split over two segments', () => {
     const req = READ_HR(40, 3);
     const { proposal } = learned((l) => {
