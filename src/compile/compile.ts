@@ -66,7 +66,12 @@ export function compile(policy: Policy, options: CompileOptions): Ruleset {
     enforcementLine: enforcement.loc.line,
     ...(queues.length === 0 ? {} : { queues }),
     ...(policy.decoys
-      ? { decoys: { line: policy.decoys.loc.line, ...(policy.decoys.deceive ? { deceive: true as const } : {}) } }
+      ? {
+          decoys: {
+            line: policy.decoys.loc.line,
+            ...(policy.decoys.deceive ? { deceive: true as const } : {}),
+          },
+        }
       : {}),
     ...(portal === undefined ? {} : { portal }),
   };
