@@ -6,7 +6,7 @@
 // `picket simulate`'s evaluator says of the very same file.
 //
 //   wire ns: eth0 ──[sw-upstream]──up0─[ node: br0 + picket apply (+ node-queue) ]─cell0──[sw-cell]── eth1 :wire ns
-//            tcpreplay -i eth0 (client side) -I eth1 (cell side), tcpdump -Q in on both
+//            one tcpreplay (cell-side frames by eth1, the rest by eth0), tcpdump -Q in on both
 //
 // Scenarios: a public Modbus polling capture, a synthetic scan with a
 // never-list asset and port reuse, a public capture with out-of-profile
