@@ -28,6 +28,10 @@ describe('picket learn (built binary)', () => {
     expect(text).toContain('site: ekin-lab');
     expect(text).toContain('modbus: { functions: [read-holding-registers]');
     expect(text).toContain('# Vendors: IEEE registry');
+    // 00:1c:c0 is Intel's in the IEEE MA-L registry (Debian ieee-data).
+    expect(text).toMatch(
+      /plc-192-168-110-138: \{ ip: 192\.168\.110\.138, mac: "00:1c:c0:5f:49:0a", .*# Intel Corporate/,
+    );
     const check = execFileSync(process.execPath, [picket, 'check', out], { encoding: 'utf8', stdio: 'pipe' });
     expect(check).toBe('');
   });

@@ -10,13 +10,15 @@
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../decide/context.js';
 import { observeFanOut } from '../decide/fan-out.js';
 import { createFastFrame, decodeFast, type FastFrame, ipv4FromNumber } from '../sense/decode-fast.js';
-import { portName, tcpContentProtocol, udpContentProtocol } from './content.js';
+import { tcpContentProtocol, udpContentProtocol } from './content.js';
+import { isBroadcastLike, serverIsDestination, udpReplyAfterIdle } from './direction.js';
 import { createFlowCache, findFlow, rememberFlow } from './flow-cache.js';
 import { createLearning, learnRequests } from './functions.js';
 import type { Proposal } from './proposal.js';
 import { type ProposeOptions, propose } from './propose.js';
 import {
   createLearnState,
+  createService,
   DEFAULT_LIMITS,
   type Host,
   type LearnedService,
@@ -105,7 +107,7 @@ export function createLearner(options: LearnerOptions = {}): Learner {
       state.capsHit.add(`services (${state.limits.maxServices})`);
       return undefined;
     }
-    s = newService(client, server, udp, port, timeMs);
+    s = createService(client, server, udp, port, timeMs);
     state.services.set(key, s);
     return s;
   };
@@ -355,64 +357,4 @@ export function createLearner(options: LearnerOptions = {}): Learner {
   };
 
   return { observe, propose: (opts = {}) => propose({ state, thresholds }, opts), state, thresholds };
-}
-
-/** Conntrack keeps an unreplied UDP flow 30 s (nf_conntrack_udp_timeout). */
-const UDP_IDLE_MS = 30_000;
-
-/** A UDP packet against a service's direction after the kernel would have forgotten the flow. */
-function udpReplyAfterIdle(s: LearnedService, toServer: boolean, timeMs: number): boolean {
-  return s.udp && !toServer && timeMs - s.lastMs > UDP_IDLE_MS;
-}
-
-function newService(
-  client: number,
-  server: number,
-  udp: boolean,
-  port: number,
-  timeMs: number,
-): LearnedService {
-  return {
-    client,
-    server,
-    udp,
-    port,
-    firstMs: timeMs,
-    lastMs: timeMs,
-    requests: 0,
-    replies: 0,
-    bytes: 0,
-    flows: 0,
-    lastClientPort: -1,
-    syns: 0,
-    synAcks: 0,
-    resets: 0,
-    payloadRequests: 0,
-    payloadReplies: 0,
-    directionKnown: false,
-    votes: new Map(),
-    voteCount: 0,
-    learning: undefined,
-    hourMask: 0,
-    days: [],
-    lastDay: -1,
-  };
-}
-
-/**
- * Without a SYN to go by: a port the learner knows is the server's; else the
- * sender of the first packet is the client — conntrack (loose pick-up of a
- * connection already running) opens the flow in that direction, so that is
- * the direction a rule must allow.
- */
-function serverIsDestination(udp: boolean, srcPort: number, dstPort: number): boolean {
-  if (portName(udp, dstPort) !== undefined) return true;
-  if (portName(udp, srcPort) !== undefined) return false;
-  return true;
-}
-
-function isBroadcastLike(f: FastFrame): boolean {
-  if (f.dstMac >= 0 && Math.floor(f.dstMac / 0x100_0000_0000) & 1) return true;
-  if (f.family === 4) return f.dst4 >>> 28 === 14 || f.dst4 === 0xffff_ffff;
-  return f.dst6.startsWith('ff');
 }

@@ -180,3 +180,38 @@ export function createLearnState(limits: LearnLimits): LearnState {
     capsHit: new Set(),
   };
 }
+
+/** A service seen for the first time at `timeMs`. */
+export function createService(
+  client: number,
+  server: number,
+  udp: boolean,
+  port: number,
+  timeMs: number,
+): LearnedService {
+  return {
+    client,
+    server,
+    udp,
+    port,
+    firstMs: timeMs,
+    lastMs: timeMs,
+    requests: 0,
+    replies: 0,
+    bytes: 0,
+    flows: 0,
+    lastClientPort: -1,
+    syns: 0,
+    synAcks: 0,
+    resets: 0,
+    payloadRequests: 0,
+    payloadReplies: 0,
+    directionKnown: false,
+    votes: new Map(),
+    voteCount: 0,
+    learning: undefined,
+    hourMask: 0,
+    days: [],
+    lastDay: -1,
+  };
+}
