@@ -219,6 +219,7 @@ describe('learn: roles and protocols', () => {
       { from: 20, to: 24 },
     ]);
     expect(readOf(wide.proposal)).toEqual([{ from: 0, to: 24 }]);
+    expect(wide.text).toContain('# unsure: --generalize: 2 address spans joined into 1');
   });
 
   it('lists only the ports seen, and makes a range of unknown high ports only with --generalize', () => {

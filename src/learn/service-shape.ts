@@ -72,8 +72,13 @@ export function constraintOf(
   if (l.kind === 'modbus') {
     if (l.functions.size === 0) return { unsure };
     if (l.spansCapped) unsure.push('more distinct address spans than kept: nearby spans were merged');
-    const widen = (spans: typeof l.read) =>
-      generalize ? widenSpans(spans, GENERALIZE_GAP) : spans.map((x) => ({ ...x }));
+    const widen = (spans: typeof l.read) => {
+      if (!generalize) return spans.map((x) => ({ ...x }));
+      const wide = widenSpans(spans, GENERALIZE_GAP);
+      if (wide.length < spans.length)
+        unsure.push(`--generalize: ${spans.length} address spans joined into ${wide.length}`);
+      return wide;
+    };
     const functions = [...l.functions].sort((a, b) => a - b);
     const writes = functions.some((fc) => MODBUS_WRITE_FUNCTIONS.has(fc));
     return {
