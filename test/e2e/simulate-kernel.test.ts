@@ -23,7 +23,7 @@
 // down.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -217,6 +217,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await enforcer?.stop();
   await destroyLab(labName);
+  rmSync(work, { recursive: true, force: true });
 });
 
 describe('simulate equals the kernel', () => {
