@@ -2,10 +2,10 @@
 // --json, exit 0 when nothing would be blocked and 1 when something would,
 // a policy with errors rendered like `picket check` (exit 2), usage errors.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from './errors.js';
 import { main as simulate } from './simulate.js';
 
@@ -44,6 +44,10 @@ function io() {
 
 afterEach(() => {
   vi.restoreAllMocks();
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const POLLS = '  - { name: hmi-polls-plc, from: hmi, to: plc, services: [modbus] }\n';
