@@ -279,7 +279,7 @@ describe('simulate equals the kernel', () => {
       { '10.0.0.3': '10.1.0.3', '10.0.0.8': '10.1.0.8', '10.0.0.57': '10.1.0.57', '10.0.0.9': '10.1.0.9' },
       // Queued packets wait for the judge with their conntrack entry unconfirmed: a reply that
       // overtakes its request's verdict finds no flow. Real peers wait a round trip; so does the replay.
-      25,
+      60,
     );
     const { sim, kernel } = await compare(POLICY_PROTOCOL, file);
     const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
