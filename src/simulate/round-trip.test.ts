@@ -26,7 +26,6 @@ import { matchTuple } from './tuple-sets.js';
 const PCAPS = join(import.meta.dirname, '..', '..', '..', 'shared', 'pcaps');
 
 interface Frame {
-  readonly file: string;
   readonly linktype: number;
   readonly timeMs: number;
   readonly data: Uint8Array;
@@ -34,7 +33,7 @@ interface Frame {
 
 function frames(file: string): Frame[] {
   const out: Frame[] = [];
-  readCaptureFile(file, (f) => out.push({ file, linktype: f.linktype, timeMs: f.timeMs, data: f.data }));
+  readCaptureFile(file, (f) => out.push({ linktype: f.linktype, timeMs: f.timeMs, data: f.data }));
   return out;
 }
 
@@ -93,10 +92,7 @@ function modbusSession(client: string, server: string, port: number, fc: number)
 /** The capture followed by `extra` frames, 10 ms apart after its last packet. */
 function withExtra(capture: readonly Frame[], extra: readonly Uint8Array[]): Frame[] {
   const last = capture.at(-1)?.timeMs ?? 0;
-  return [
-    ...capture,
-    ...extra.map((data, i) => ({ file: 'extra', linktype: 1, timeMs: last + 10 * (i + 1), data })),
-  ];
+  return [...capture, ...extra.map((data, i) => ({ linktype: 1, timeMs: last + 10 * (i + 1), data }))];
 }
 
 const MODBUS_POLICY = (protocol: string) => `version: 1
@@ -243,18 +239,6 @@ enforcement:
   }, 120_000);
 });
 
-/**
- * Traffic `picket learn` proposes no rule for although a rule could allow it,
- * found by this test; listed so that anything new fails it.
- */
-const KNOWN_LEARN_GAPS: readonly { file: string; hosts: readonly string[]; why: string }[] = [
-  {
-    file: 'bacnet/ekin_bacnet-services.pcap',
-    hosts: ['192.168.0.50', '192.168.0.24'],
-    why: 'a UDP conversation on port 47808 both ways (3,412 packets) gets no rule and no warning',
-  },
-];
-
 /** Why a packet the learned policy would block could not have been allowed by any policy learn proposes, or undefined. */
 function explained(
   sim: Simulation,
@@ -275,10 +259,6 @@ function explained(
   if (/^(0\.0\.0\.0|::|22[4-9]\..*|23\d\..*|ff.*)$/.test(e.srcIp!) || /\.255$/.test(e.srcIp!)) {
     return 'unspecified, multicast or broadcast source';
   }
-  const gap = KNOWN_LEARN_GAPS.find(
-    (g) => frame.file.endsWith(g.file) && g.hosts.includes(e.srcIp!) && g.hosts.includes(e.dstIp!),
-  );
-  if (gap !== undefined) return `known learn gap: ${gap.why}`;
   if (/^(22[4-9]|23\d|255)\.|\.255$|^ff/.test(e.dstIp!)) return 'broadcast or multicast destination';
   // A flow first seen from its server side: conntrack makes the server the originator.
   const family = e.family === 4 ? 4 : 6;
