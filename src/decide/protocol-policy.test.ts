@@ -6,7 +6,7 @@ import type { Dnp3Constraint, S7Constraint } from '../policy/types.js';
 import { dnp3Codec } from '../sense/protocols/dnp3.js';
 import type { ProtocolCodec } from '../sense/protocols/frame.js';
 import { s7Codec } from '../sense/protocols/s7comm.js';
-import { cotpConnect, dnp3Frame, s7Job } from '../sense/protocols/samples.fixture.js';
+import { cotpConnect, dnp3Frame, s7Fragments, s7Job } from '../sense/protocols/samples.fixture.js';
 import { judgeMessage } from './protocol-policy.js';
 import { createFlowStream, judgeSegment } from './protocol-stream.js';
 
@@ -63,12 +63,31 @@ describe('S7 constraint (default allow: setup, read, szl)', () => {
     expect(verdict(s7Codec, S7_DEFAULT, setup, bytes)[1]).toEqual(['drop', what]);
   });
 
-  it('drops S7comm-plus and COTP fragments it cannot judge whole', () => {
+  it('drops S7comm-plus it cannot judge', () => {
     const plus = Uint8Array.from([3, 0, 0, 11, 2, 0xf0, 0x80, 0x72, 1, 0, 0]);
     expect(verdict(s7Codec, S7_DEFAULT, plus)[0]?.[0]).toBe('drop');
-    const fragment = Uint8Array.from(readDb1);
-    fragment[6] = 0x00;
-    expect(verdict(s7Codec, S7_DEFAULT, fragment)[0]?.[0]).toBe('drop');
+  });
+
+  it('judges an S7 PDU split over COTP data TPDUs whole: a read passes, a write is stopped at its first piece', () => {
+    const [readHead, readTail] = s7Fragments(readDb1, 12);
+    expect(verdict(s7Codec, S7_DEFAULT, setup, readHead, readTail)).toEqual([
+      ['accept', 'S7 setup'],
+      ['accept'],
+      ['accept', 'S7 read variable DB1.0'],
+    ]);
+    // Both pieces in one segment, too.
+    expect(verdict(s7Codec, S7_DEFAULT, Uint8Array.from([...readHead, ...readTail]))).toEqual([
+      ['accept', 'S7 read variable DB1.0'],
+    ]);
+    const [writeHead] = s7Fragments(writeDb1, 12);
+    expect(verdict(s7Codec, S7_DEFAULT, setup, writeHead)[1]).toEqual(['drop', 'S7 write']);
+  });
+
+  it('drops a piece of a fragmented PDU followed by something that is not its continuation', () => {
+    const [head] = s7Fragments(readDb1, 12);
+    const v = verdict(s7Codec, S7_DEFAULT, Uint8Array.from([...head, ...cotpConnect()]));
+    expect(v[0]?.[0]).toBe('drop');
+    expect(v[0]?.[1]).toMatch(/malformed s7 message: fragmented S7 PDU/);
   });
 });
 

@@ -16,6 +16,8 @@ import {
 
 /** Largest TPKT accepted; S7 PDUs are negotiated at ≤ 960 bytes (S7-1500: 960, S7-300: 240). */
 export const S7_MAX_TPKT = 4096;
+/** Largest S7 PDU split over COTP DT TPDUs that is reassembled (negotiated PDUs are ≤ 960 bytes; TPKT overhead per piece). */
+export const S7_MAX_FRAGMENTED = 8192;
 
 const JOB_FUNCTIONS: ReadonlyMap<number, S7Function> = new Map([
   [0xf0, 'setup'],
@@ -142,6 +144,56 @@ function decodeS7Pdu(pdu: Uint8Array): ProtocolMessage | Malformed {
   return malformed(`S7 ROSCTR ${rosctr}`);
 }
 
+/** True when a complete TPKT is a COTP data TPDU whose S7 PDU continues in the next one. */
+function continues(tpkt: Uint8Array): boolean {
+  return (tpkt[4] ?? 0) === 2 && ((tpkt[5] ?? 0) & 0xf0) === 0xf0 && ((tpkt[6] ?? 0) & 0x80) === 0;
+}
+
+/**
+ * Frames one S7 message: a TPKT, or — when an S7 PDU is larger than the COTP
+ * TPDU size the peers agreed — the run of DT TPKTs up to the one that ends the
+ * TSDU, so the PDU is judged whole.
+ */
+export function frameS7(bytes: Uint8Array): Frame {
+  let offset = 0;
+  for (;;) {
+    const f = frameTpkt(bytes.subarray(offset));
+    if (f.kind !== 'complete') return f;
+    const end = offset + f.length;
+    if (!continues(bytes.subarray(offset, end))) return { kind: 'complete', length: end };
+    if (end > S7_MAX_FRAGMENTED) return malformed(`fragmented S7 PDU over ${S7_MAX_FRAGMENTED} bytes`);
+    offset = end;
+  }
+}
+
+/** Decodes one framed S7 message: a single TPKT, or the DT TPKTs of one fragmented S7 PDU. */
+export function decodeS7Message(bytes: Uint8Array): ProtocolMessage | Malformed {
+  const first = frameTpkt(bytes);
+  if (first.kind === 'complete' && first.length === bytes.length) return decodeS7(bytes);
+  // Several TPKTs: every one a DT TPDU, only the last ending the TSDU; the S7 PDU is their payloads joined.
+  const pieces: Uint8Array[] = [];
+  let offset = 0;
+  while (offset < bytes.length) {
+    const f = frameTpkt(bytes.subarray(offset));
+    if (f.kind !== 'complete') return malformed('fragmented S7 PDU ends inside a TPKT');
+    const tpkt = bytes.subarray(offset, offset + f.length);
+    const last = offset + f.length === bytes.length;
+    if ((tpkt[4] ?? 0) !== 2 || ((tpkt[5] ?? 0) & 0xf0) !== 0xf0) {
+      return malformed('fragmented S7 PDU holds a TPKT that is not COTP data');
+    }
+    if (continues(tpkt) === last) return malformed('fragmented S7 PDU with end of TSDU out of place');
+    pieces.push(tpkt.subarray(7));
+    offset += f.length;
+  }
+  const pdu = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of pieces) {
+    pdu.set(p, at);
+    at += p.length;
+  }
+  return decodeS7Pdu(pdu);
+}
+
 /** Decodes one framed TPKT with its COTP TPDU and, for data, the S7 PDU. */
 export function decodeS7(tpkt: Uint8Array): ProtocolMessage | Malformed {
   const f = frameTpkt(tpkt);
@@ -157,8 +209,7 @@ export function decodeS7(tpkt: Uint8Array): ProtocolMessage | Malformed {
   }
   if (type !== 0xf0) return malformed(`COTP TPDU type 0x${type.toString(16)}`);
   if (li !== 2) return malformed(`COTP DT length indicator ${li}`);
-  // A PDU split over several DT TPDUs carries its header only in the first; we
-  // judge one TPDU at a time, so an unfinished one is refused rather than trusted.
+  // A PDU split over several DT TPDUs is framed whole by frameS7; a lone piece is refused.
   if (((tpkt[6] ?? 0) & 0x80) === 0) return malformed('COTP DT without end of TSDU (fragmented S7 PDU)');
   return decodeS7Pdu(tpkt.subarray(7));
 }
@@ -177,8 +228,8 @@ export function peekS7(prefix: Uint8Array): ProtocolMessage | undefined {
 /** The S7comm request codec for the stream reassembler. */
 export const s7Codec: ProtocolCodec = {
   protocol: 's7',
-  maxMessageBytes: S7_MAX_TPKT,
-  frame: frameTpkt,
-  decode: decodeS7,
+  maxMessageBytes: S7_MAX_FRAGMENTED,
+  frame: frameS7,
+  decode: decodeS7Message,
   peek: peekS7,
 };

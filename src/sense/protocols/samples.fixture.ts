@@ -66,3 +66,13 @@ export function dnp3Frame(source: number, destination: number, user: readonly nu
   }
   return Uint8Array.from(out);
 }
+
+/** `job` (one TPKT built by s7Job) as its S7 PDU split over DT TPKTs after `at` PDU bytes; only the last ends the TSDU. */
+export function s7Fragments(job: Uint8Array, at: number): [Uint8Array, Uint8Array] {
+  const pdu = job.subarray(7);
+  const piece = (bytes: Uint8Array, last: boolean) => {
+    const length = 7 + bytes.length;
+    return Uint8Array.from([3, 0, length >> 8, length & 255, 2, 0xf0, last ? 0x80 : 0x00, ...bytes]);
+  };
+  return [piece(pdu.subarray(0, at), false), piece(pdu.subarray(at), true)];
+}
