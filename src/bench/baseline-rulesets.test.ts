@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AllowEntry } from '../compile/ruleset.js';
-import { conntrackOnlyRuleset, flowLast, naiveRuleset, withoutElementComments } from './baseline-rulesets.js';
+import { conntrackOnlyRuleset, flowLast, naiveRuleset } from './baseline-rulesets.js';
 
 const entry = (source: string, transport: 'tcp' | 'udp', ports: string): AllowEntry => ({
   family: 4,
@@ -31,21 +31,5 @@ describe('baseline rulesets', () => {
     expect(rules.at(-1)?.trim()).toBe('ip saddr 10.30.0.1 ip daddr 10.65.0.1 udp dport 9 accept');
     expect(lines.findIndex((l) => l.includes('ct state'))).toBeLessThan(lines.indexOf(rules[0] ?? ''));
     expect(lines.join('\n')).toContain('policy drop;');
-  });
-
-  it('strips comments from set elements only', () => {
-    const text = [
-      '\tset exact4 {',
-      '\t\telements = {',
-      '\t\t\t10.30.0.10 . 10.30.1.10 . tcp . 5201 comment "bench.yaml:9 flow",',
-      '\t\t\t10.64.0.1 . 10.65.0.1 . tcp . 502 comment "bench.yaml:10 r"',
-      '\t\t}',
-      '\t}',
-      '\t\tct state established,related counter accept comment "bench.yaml:1 established"',
-    ].join('\n');
-    const out = withoutElementComments(text).split('\n');
-    expect(out[2]).toBe('\t\t\t10.30.0.10 . 10.30.1.10 . tcp . 5201,');
-    expect(out[3]).toBe('\t\t\t10.64.0.1 . 10.65.0.1 . tcp . 502');
-    expect(out[6]).toContain('comment "bench.yaml:1 established"');
   });
 });

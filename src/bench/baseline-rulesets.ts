@@ -47,9 +47,3 @@ export function naiveRuleset(entries: readonly AllowEntry[]): string {
     '',
   ].join('\n');
 }
-
-/** Picket's rendered text with the `comment "…"` of every set element removed (rules keep theirs). */
-export function withoutElementComments(text: string): string {
-  // Set elements sit alone on a line, three tabs deep, inside `elements = { … }`.
-  return text.replace(/^(\t\t\t[^\t].*?) comment "[^"]*"(,?)$/gm, '$1$2');
-}

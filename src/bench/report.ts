@@ -218,8 +218,9 @@ at \`nice -n -5\`.
 - **Apply** — wall clock of \`nft.run(text)\` for the whole atomic transaction (add/delete/define both
   Picket tables), replacing a loaded ruleset of the same size, through the libnftables driver in the
   node's namespace; the text is read from a file before the clock starts. Compile and render are JS
-  time, listed apart. The 100k text is also applied with its per-element \`comment "policy:LINE rule"\`
-  removed, to show what those comments cost. "Of which CPU" is the worker process's user + system
+  time, listed apart. Sets of 4,096 elements or more are rendered with a \`size\` (a fixed-size kernel
+  hash) and without per-element \`comment "policy:LINE rule"\` (most of the text libnftables would
+  parse); smaller sets keep them, and every rule keeps its comment. "Of which CPU" is the worker process's user + system
   time over the same call (the kernel's commit runs in its netlink send): the wall clock without the
   time other work on the machine preempted it.
 - **Elements** — ${k.elementOps} single-element transactions per operation through the libnftables driver,

