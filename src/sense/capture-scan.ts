@@ -6,8 +6,12 @@
 // `readCaptureFile` (CaptureFileError). File path → visits. Driver.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { CaptureFileError, type CaptureFileProgress, type CaptureFileSummary } from './capture-file.js';
-import { createPcapReader } from './pcap-reader.js';
+import {
+  CaptureFileError,
+  type CaptureFileProgress,
+  type CaptureFileSummary,
+  readCaptureFile,
+} from './capture-file.js';
 
 /** Called for every frame; `bytes[start, end)` is the frame, valid only during the call. */
 export type FrameVisitor = (
@@ -66,7 +70,14 @@ export function scanCaptureFile(
         'recapture, or repair it with editcap',
       );
     }
-    if (!classic) return viaReader(fd, path, totalBytes, visit, options);
+    if (!classic) {
+      // pcapng: the incremental reader's frames, visited in place.
+      return readCaptureFile(
+        path,
+        (f) => visit(f.data, 0, f.data.length, f.timeMs, f.linktype, f.originalLength),
+        options,
+      );
+    }
     const little = magicLe === PCAP_MICRO || magicLe === PCAP_NANO;
     const nano = (little ? magicLe : magicBe) === PCAP_NANO;
     const linktype = (little ? head.readUInt32LE(20) : head.readUInt32BE(20)) & 0xffff;
@@ -135,40 +146,4 @@ function walkPcap(
     if (n === 0) break;
   }
   return { path, format: 'pcap', frames, bytes: position, truncated: held > 0 };
-}
-
-function viaReader(
-  fd: number,
-  path: string,
-  totalBytes: number,
-  visit: FrameVisitor,
-  options: ScanCaptureOptions,
-): CaptureFileSummary {
-  const buffer = Buffer.allocUnsafe(options.chunkBytes ?? DEFAULT_CHUNK);
-  const reader = createPcapReader();
-  let bytesRead = 0;
-  let frames = 0;
-  for (;;) {
-    const n = readSync(fd, buffer, 0, buffer.length, bytesRead);
-    if (n === 0) break;
-    bytesRead += n;
-    const got = reader.push(Uint8Array.prototype.slice.call(buffer, 0, n));
-    for (const f of got) visit(f.data, 0, f.data.length, f.timeMs, f.linktype, f.originalLength);
-    frames += got.length;
-    if (reader.error !== undefined) {
-      const where = frames === 0 ? 'is not a pcap or pcapng capture' : `is corrupt after ${frames} frames`;
-      throw new CaptureFileError(
-        path,
-        `${where} (${reader.error})`,
-        frames === 0
-          ? 'give a .pcap or .pcapng file (tcpdump -w, tshark -w, Wireshark)'
-          : 'the frames before the damage were read; repair the file with editcap or recapture',
-      );
-    }
-    options.onProgress?.({ path, bytesRead, totalBytes, frames });
-  }
-  if (reader.format === undefined) {
-    throw new CaptureFileError(path, 'is empty', 'give a capture with at least its file header');
-  }
-  return { path, format: reader.format, frames, bytes: bytesRead, truncated: reader.pendingBytes > 0 };
 }
