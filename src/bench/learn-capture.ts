@@ -5,8 +5,8 @@
 // built once per template with the packet builder and copied into a classic
 // pcap, with timestamps advancing 1 ms per packet. Path + count → file. Shell.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { bytes, ethernet, ipv4Packet, tcp, udp } from '../sense/packet-builder.js';
+import { createPcapWriter } from './pcap-writer.js';
 
 interface Template {
   readonly frame: Uint8Array;
@@ -151,47 +151,25 @@ export function writeSyntheticCapture(
 ): number {
   const plant = plantTemplates();
   const scan = scanTemplates();
-  const fd = openSync(path, 'w');
+  const out = createPcapWriter(path);
   try {
-    const header = Buffer.alloc(24);
-    header.writeUInt32LE(0xa1b2c3d4, 0);
-    header.writeUInt16LE(2, 4);
-    header.writeUInt16LE(4, 6);
-    header.writeUInt32LE(65_535, 16);
-    header.writeUInt32LE(1, 20);
-    writeSync(fd, header);
-    let written = 24;
-    const chunk = Buffer.allocUnsafe(8 * 1024 * 1024);
     // Each connection's sequence and acknowledgement numbers advance with its payloads, as on the wire.
     const clientSeq = new Uint32Array(512).fill(1000);
     const serverSeq = new Uint32Array(512).fill(5000);
-    let at = 0;
     for (let i = 0; i < packets; i++) {
       const t = i < scan.length ? scan[i]! : plant[(i - scan.length) % plant.length]!;
-      const n = t.frame.length;
-      if (at + 16 + n > chunk.length) {
-        writeSync(fd, chunk, 0, at);
-        written += at;
-        at = 0;
-      }
-      const ms = startMs + i;
-      chunk.writeUInt32LE(Math.floor(ms / 1000), at);
-      chunk.writeUInt32LE((ms % 1000) * 1000, at + 4);
-      chunk.writeUInt32LE(n, at + 8);
-      chunk.writeUInt32LE(n, at + 12);
-      chunk.set(t.frame, at + 16);
+      const { buffer, at } = out.append(t.frame, (startMs + i) * 1000);
       if (t.flow >= 0) {
         const mine = t.fromClient ? clientSeq : serverSeq;
         const theirs = t.fromClient ? serverSeq : clientSeq;
-        chunk.writeUInt32BE(mine[t.flow]!, at + 16 + SEQ_AT);
-        chunk.writeUInt32BE(theirs[t.flow]!, at + 16 + SEQ_AT + 4);
+        buffer.writeUInt32BE(mine[t.flow]!, at + SEQ_AT);
+        buffer.writeUInt32BE(theirs[t.flow]!, at + SEQ_AT + 4);
         mine[t.flow] = (mine[t.flow]! + t.payloadLength) >>> 0;
       }
-      at += 16 + n;
     }
-    writeSync(fd, chunk, 0, at);
-    return written + at;
-  } finally {
-    closeSync(fd);
+  } catch (error) {
+    out.close();
+    throw error;
   }
+  return out.close();
 }

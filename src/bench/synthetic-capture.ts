@@ -7,8 +7,8 @@
 // acknowledgement numbers patched; timestamps advance 10 µs per packet.
 // Path + count → file. Shell.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { bytes, ethernet, ipv4Packet, tcp, udp } from '../sense/packet-builder.js';
+import { createPcapWriter } from './pcap-writer.js';
 
 const HMIS = 8;
 const PLCS = 64;
@@ -127,18 +127,8 @@ export function writeSyntheticCapture(
     return s;
   };
   const sessions = Array.from({ length: CONCURRENT }, open);
-  const fd = openSync(path, 'w');
+  const out = createPcapWriter(path);
   try {
-    const header = Buffer.alloc(24);
-    header.writeUInt32LE(0xa1b2c3d4, 0);
-    header.writeUInt16LE(2, 4);
-    header.writeUInt16LE(4, 6);
-    header.writeUInt32LE(65_535, 16);
-    header.writeUInt32LE(1, 20);
-    writeSync(fd, header);
-    let written = 24;
-    const chunk = Buffer.allocUnsafe(8 * 1024 * 1024);
-    let at = 0;
     for (let i = 0; i < packets; i++) {
       let frame: Uint8Array;
       let session: Session | undefined;
@@ -150,26 +140,14 @@ export function writeSyntheticCapture(
         const step = SESSION[session.step]!;
         frame = pairs[session.pair]![step.template]!;
       }
-      const n = frame.length;
-      if (at + 16 + n > chunk.length) {
-        writeSync(fd, chunk, 0, at);
-        written += at;
-        at = 0;
-      }
-      const us = startMs * 1000 + i * 10;
-      chunk.writeUInt32LE(Math.floor(us / 1e6), at);
-      chunk.writeUInt32LE(us % 1e6, at + 4);
-      chunk.writeUInt32LE(n, at + 8);
-      chunk.writeUInt32LE(n, at + 12);
-      chunk.set(frame, at + 16);
-      if (session !== undefined) patch(chunk, at + 16, session, i % CONCURRENT, sessions, open);
-      at += 16 + n;
+      const { buffer, at } = out.append(frame, startMs * 1000 + i * 10);
+      if (session !== undefined) patch(buffer, at, session, i % CONCURRENT, sessions, open);
     }
-    writeSync(fd, chunk, 0, at);
-    return written + at;
-  } finally {
-    closeSync(fd);
+  } catch (error) {
+    out.close();
+    throw error;
   }
+  return out.close();
 }
 
 /** Writes the session's port, sequence and acknowledgement numbers into the copied frame and advances it. */
