@@ -351,16 +351,18 @@ describe('Modbus function enforcement through NFQUEUE', () => {
       );
       expect(await python(CLIENT, '10.20.1.10', 'read', '0', '2')).toMatch(/^ok \d+ \d+$/);
       expect(await python(CLIENT, '10.20.1.10', 'write', '8', '4242')).toBe('error');
-      // Retransmissions of earlier tests' flows may be judged too; the write must be among the violations.
-      await eventually('the write in the journal as a protocol violation', async () => {
+      expect(await python(CLIENT, '10.20.1.10', 'read', '8', '1')).not.toBe('ok 4242');
+      // Repeats of one ongoing event fold into one detection (source → target), whose
+      // evidence is its first message: earlier tests' retransmissions may come first.
+      await eventually('a protocol violation hmi-a → plc-a1 in the journal', async () => {
         const r = await picket(lab, ['detections', '--json', '--journal', journal], env);
-        const found = r.stdout
+        return r.stdout
           .split('\n')
           .filter((l) => l.trim() !== '')
-          .map((l) => JSON.parse(l) as { kind: string; evidence: string });
-        return found.some(
-          (d) => d.kind === 'protocol-violation' && /holding register 40009 \(FC6/.test(d.evidence),
-        )
+          .map((l) => JSON.parse(l) as { kind: string; source: string; target?: string })
+          .some(
+            (d) => d.kind === 'protocol-violation' && d.source === '10.20.0.50' && d.target === '10.20.1.10',
+          )
           ? true
           : undefined;
       });
