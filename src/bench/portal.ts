@@ -71,16 +71,12 @@ async function startNode(lab: Lab, work: string, backend: Backend): Promise<LabP
   writeFileSync(join(work, 'policy.yaml'), policy(backend));
   writeFileSync(
     join(work, 'node.yaml'),
-    [
-      'name: bench-node',
-      'mode: bridge',
-      `bridge: { name: ${lab.spec.node.bridge}, interfaces: [up0, cell0] }`,
-      'policy: policy.yaml',
-      `state-dir: ${join(work, `state-${backend}`)}`,
-      'portal-address: 10.20.0.2/16',
-      'log-level: warn',
-      '',
-    ].join('\n'),
+    lab.nodeConfig('bench-node', {
+      policy: 'policy.yaml',
+      'state-dir': join(work, `state-${backend}`),
+      'portal-address': '10.20.0.2/16',
+      'log-level': 'warn',
+    }),
   );
   const node = lab.spawn(
     lab.spec.node.name,

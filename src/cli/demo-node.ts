@@ -31,17 +31,13 @@ export async function startDemoNode(
   const journalPath = join(stateDir, 'journal.db');
   writeFileSync(
     config,
-    [
-      'name: demo-node',
-      'mode: bridge',
-      `bridge: { name: ${lab.spec.node.bridge}, interfaces: [up0, cell0] }`,
-      `policy: ${policy}`,
-      `state-dir: ${stateDir}`,
-      `journal: ${journalPath}`,
-      'reconcile-interval: 10s',
-      'log-level: info',
-      '',
-    ].join('\n'),
+    lab.nodeConfig('demo-node', {
+      policy,
+      'state-dir': stateDir,
+      journal: journalPath,
+      'reconcile-interval': '10s',
+      'log-level': 'info',
+    }),
   );
   const proc = lab.spawn(
     lab.spec.node.name,

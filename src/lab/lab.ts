@@ -143,6 +143,22 @@ export class Lab {
     return execIn(this.ns(target), argv, options);
   }
 
+  /**
+   * A node.yaml for `picket node` in bridge mode on this lab's node: its bridge
+   * over its ports, then `settings` (keys of node.yaml, e.g. `policy`,
+   * `state-dir`, `journal`), one per line in the order given.
+   */
+  nodeConfig(name: string, settings: Readonly<Record<string, string>>): string {
+    const ports = this.spec.node.ports.map((p) => p.name).join(', ');
+    return [
+      `name: ${name}`,
+      'mode: bridge',
+      `bridge: { name: ${this.spec.node.bridge}, interfaces: [${ports}] }`,
+      ...Object.entries(settings).map(([key, value]) => `${key}: ${value}`),
+      '',
+    ].join('\n');
+  }
+
   /** Starts argv in the background in a host's namespace; output goes to `<runDir>/<logName>.log`. */
   spawn(
     target: string,

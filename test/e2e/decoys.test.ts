@@ -121,15 +121,7 @@ beforeAll(async () => {
   writeFileSync(policyPath, `${basePolicy}\n${decoysSection('')}`);
   writeFileSync(
     configPath,
-    [
-      'name: lab-node',
-      'mode: bridge',
-      `bridge: { name: ${lab.spec.node.bridge}, interfaces: [up0, cell0] }`,
-      'policy: policy.yaml',
-      `state-dir: ${stateDir}`,
-      'log-level: debug',
-      '',
-    ].join('\n'),
+    lab.nodeConfig('lab-node', { policy: 'policy.yaml', 'state-dir': stateDir, 'log-level': 'debug' }),
   );
 }, 60_000);
 

@@ -127,16 +127,12 @@ beforeAll(async () => {
   writeFileSync(policyPath, basePolicy);
   writeFileSync(
     configPath,
-    [
-      'name: lab-node',
-      'mode: bridge',
-      `bridge: { name: ${lab.spec.node.bridge}, interfaces: [up0, cell0] }`,
-      'policy: policy.yaml',
-      `state-dir: ${stateDir}`,
-      'reconcile-interval: 2s',
-      'log-level: debug',
-      '',
-    ].join('\n'),
+    lab.nodeConfig('lab-node', {
+      policy: 'policy.yaml',
+      'state-dir': stateDir,
+      'reconcile-interval': '2s',
+      'log-level': 'debug',
+    }),
   );
 });
 

@@ -183,16 +183,12 @@ beforeAll(async () => {
   writeFileSync(policyPath, policy(ldapPort, radius.port, radius.secretFile, slapd.caFile));
   writeFileSync(
     configPath,
-    [
-      'name: lab-node',
-      'mode: bridge',
-      `bridge: { name: ${lab.spec.node.bridge}, interfaces: [up0, cell0] }`,
-      'policy: policy.yaml',
-      `state-dir: ${stateDir}`,
-      'reconcile-interval: 1s',
-      'portal-address: 10.20.0.2/16',
-      '',
-    ].join('\n'),
+    lab.nodeConfig('lab-node', {
+      policy: 'policy.yaml',
+      'state-dir': stateDir,
+      'reconcile-interval': '1s',
+      'portal-address': '10.20.0.2/16',
+    }),
   );
   startNode();
   await eventually(

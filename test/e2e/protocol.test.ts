@@ -330,15 +330,7 @@ describe('Modbus function enforcement through NFQUEUE', () => {
     const journal = join(work, 'node-journal.db');
     writeFileSync(
       config,
-      [
-        'name: proto-node',
-        'mode: bridge',
-        `bridge: { name: ${lab.spec.node.bridge}, interfaces: [up0, cell0] }`,
-        'policy: policy.yaml',
-        `state-dir: ${join(work, 'state')}`,
-        `journal: ${journal}`,
-        '',
-      ].join('\n'),
+      lab.nodeConfig('proto-node', { policy: 'policy.yaml', 'state-dir': join(work, 'state'), journal }),
     );
     const node = lab.spawn(
       lab.spec.node.name,
