@@ -453,3 +453,34 @@ describe('learn: bounds', () => {
     expect(() => emitPolicy(l.propose())).not.toThrow();
   });
 });
+
+describe('learn: zones from communication clusters', () => {
+  it('cuts a subnet holding two cells, each polled by its own HMI, into two zones', () => {
+    const { proposal, policy } = learned((l) => {
+      const polls: [string, string][] = [
+        ['10.20.0.50', '10.20.1.10'],
+        ['10.20.0.50', '10.20.1.11'],
+        ['10.20.0.60', '10.20.1.200'],
+        ['10.20.0.60', '10.20.1.201'],
+      ];
+      for (const [i, [client, server]] of polls.entries()) {
+        connection(l, {
+          client,
+          server,
+          port: 502,
+          clientPort: 41_000 + i,
+          requests: [READ_HR(0, 10)],
+          startMs: T0 + i * 1000,
+          repeat: 5,
+        });
+      }
+    });
+    const zoneOf = (ip: string) => proposal.zones.find((z) => z.name === assetAt(proposal, ip)?.zone);
+    expect(zoneOf('10.20.1.10')?.networks).toEqual(['10.20.1.0/25']);
+    expect(zoneOf('10.20.1.201')?.networks).toEqual(['10.20.1.128/25']);
+    expect(zoneOf('10.20.1.10')?.why).toMatch(/communication cluster/);
+    // The HMIs are one device per cluster: their subnet stays one zone.
+    expect(zoneOf('10.20.0.50')?.networks).toEqual(['10.20.0.0/24']);
+    expect(policy.zones.length).toBe(3);
+  });
+});

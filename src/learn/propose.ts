@@ -1,7 +1,8 @@
 // Turns what the learner saw into a proposed policy: reconnaissance left out;
 // the inventory (IP, the MAC seen for it on its own segment — not a router's —
 // and the vendor from the IEEE registry); roles from behaviour; zones from
-// subnets (/24, /64; each multicast or broadcast destination its own zone);
+// subnets (/24, /64; each multicast or broadcast destination its own zone),
+// split by communication cluster where clusters sit in separate ranges;
 // services of the ports seen; context groups of hosts with the same role and
 // exactly the same peers, services and protocol functions; rules per
 // (asset or group → asset or group, protocol functions, schedule) that cover
@@ -9,6 +10,7 @@
 // `generalize` is set. (learner state, options) → Proposal. Pure.
 
 import type { Thresholds } from '../decide/context.js';
+import { splitByClusters } from './clusters.js';
 import { byAddress, inventory } from './inventory.js';
 import type { OuiRegistry } from './oui.js';
 import type { Proposal, ProposedSchedule } from './proposal.js';
@@ -52,6 +54,11 @@ export function propose(
   }
   const hosts = [...inUse].map((i) => state.hosts[i]!).sort(byAddress);
   const { zones, assets, unitOf } = inventory(state, hosts, roles, options.registry);
+  splitByClusters(
+    zones,
+    assets,
+    tagged.map((t) => [t.service.client, t.service.server] as const),
+  );
 
   const schedules = new Map<string, ProposedSchedule>();
   const names = new ServiceNames();
