@@ -2,10 +2,8 @@
 // source line and a caret to stderr, then a summary. Exit 0 clean (warnings
 // allowed), 1 errors, 2 usage or unreadable file. Shell.
 
-import { readFile } from 'node:fs/promises';
-import { renderDiagnostic } from '../policy/diagnostic.js';
-import { parsePolicy } from '../policy/parse.js';
 import { UsageError } from './errors.js';
+import { readPolicyFile } from './policy-file.js';
 
 const usage = 'usage: picket check <policy.yaml>';
 
@@ -26,22 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       usage,
     );
   }
-  let source: string;
-  try {
-    source = await readFile(file, 'utf8');
-  } catch (cause) {
-    // A missing or unreadable file is the operator's argument being wrong: exit 2, like usage.
-    const code = (cause as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : String((cause as Error).message);
-    throw new UsageError(`cannot read policy "${file}": ${reason}`, usage);
-  }
-  const { policy, diagnostics } = parsePolicy(source, file);
-  for (const d of diagnostics) process.stderr.write(`${renderDiagnostic(d, source)}\n\n`);
+  const { policy, diagnostics } = await readPolicyFile(file, usage);
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
   if (policy) {

@@ -4,12 +4,11 @@
 // `check`. Reads the clock: the time windows are computed from now.
 // Shell.
 
-import { readFile } from 'node:fs/promises';
 import { compile } from '../compile/compile.js';
 import { renderNft } from '../compile/render.js';
-import { hasErrors, renderDiagnostic } from '../policy/diagnostic.js';
-import { parsePolicy } from '../policy/parse.js';
+import { hasErrors } from '../policy/diagnostic.js';
 import { UsageError } from './errors.js';
+import { readPolicyFile } from './policy-file.js';
 
 const usage = 'usage: picket compile <policy.yaml>';
 
@@ -26,17 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       usage,
     );
   }
-  let source: string;
-  try {
-    source = await readFile(file, 'utf8');
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(cause);
-    throw new UsageError(`cannot read policy "${file}": ${reason}`, usage);
-  }
-  const { policy, diagnostics } = parsePolicy(source, file);
-  for (const d of diagnostics) process.stderr.write(`${renderDiagnostic(d, source)}\n\n`);
+  const { policy, diagnostics } = await readPolicyFile(file, usage);
   if (policy === undefined || hasErrors(diagnostics)) return 1;
   process.stdout.write(`${renderNft(compile(policy, { nowMs: Date.now() }))}\n`);
   return 0;

@@ -5,9 +5,7 @@
 // be blocked or quarantined, 2 for usage errors, unreadable files or a policy
 // with errors (printed like `picket check`). Shell.
 
-import { readFile } from 'node:fs/promises';
-import { hasErrors, renderDiagnostic } from '../policy/diagnostic.js';
-import { parsePolicy } from '../policy/parse.js';
+import { hasErrors } from '../policy/diagnostic.js';
 import type { Policy } from '../policy/types.js';
 import { scanCaptureFile } from '../sense/capture-scan.js';
 import { decodeLinkLayer } from '../sense/decode-frame.js';
@@ -15,6 +13,7 @@ import { renderReport } from '../simulate/render-report.js';
 import { simulationReport } from '../simulate/report.js';
 import { beginCapture, createSimulation, type Simulation, simulateFrame } from '../simulate/simulator.js';
 import { PicketError, UsageError } from './errors.js';
+import { readPolicyFile } from './policy-file.js';
 import { createProgress } from './progress.js';
 
 const usage =
@@ -61,17 +60,7 @@ function describe(linktype: number, bytes: Uint8Array, at: number, end: number, 
 }
 
 async function readPolicy(file: string): Promise<Policy | undefined> {
-  let source: string;
-  try {
-    source = await readFile(file, 'utf8');
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(cause);
-    throw new UsageError(`cannot read policy "${file}": ${reason}`, usage);
-  }
-  const { policy, diagnostics } = parsePolicy(source, file);
-  for (const d of diagnostics) process.stderr.write(`${renderDiagnostic(d, source)}\n\n`);
+  const { policy, diagnostics } = await readPolicyFile(file, usage);
   if (policy === undefined || hasErrors(diagnostics)) {
     process.stderr.write(
       `${file}: the policy has errors; fix them (picket check ${file}) and simulate again\n`,
