@@ -23,7 +23,16 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, destroyLab, type Lab, type LabProcess, loadLabSpec } from '../../src/lab/lab.js';
-import { eventually, picket, quarantined, requireBuild, root, startCapture, tcpProbe } from './plant.js';
+import {
+  createTapPair,
+  eventually,
+  picket,
+  quarantined,
+  requireBuild,
+  root,
+  startCapture,
+  tcpProbe,
+} from './plant.js';
 
 const labName = `e2e-decoys-${process.pid}`;
 const work = mkdtempSync(join(tmpdir(), 'picket-decoys-'));
@@ -366,22 +375,7 @@ describe('decoys in sensor mode', () => {
   });
 
   it('creates no decoys, no veth and no decoy server', async () => {
-    for (const ns of [wireNs, sensorNs]) execFileSync('ip', ['netns', 'add', ns]);
-    execFileSync('ip', [
-      '-n',
-      wireNs,
-      'link',
-      'add',
-      'tap0',
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'mon0',
-      'netns',
-      sensorNs,
-    ]);
-    execFileSync('ip', ['-n', wireNs, 'link', 'set', 'tap0', 'up']);
+    createTapPair(wireNs, sensorNs);
     const dir = mkdtempSync(join(tmpdir(), 'picket-decoys-sensor-'));
     writeFileSync(join(dir, 'policy.yaml'), `${basePolicy}\n${decoysSection('')}`);
     const config = join(dir, 'node.yaml');

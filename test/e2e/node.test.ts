@@ -21,7 +21,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, destroyLab, type Lab, type LabProcess, loadLabSpec } from '../../src/lab/lab.js';
-import { enforcedHash, eventually, picket, quarantined, requireBuild, root, tcpProbe } from './plant.js';
+import {
+  createTapPair,
+  enforcedHash,
+  eventually,
+  picket,
+  quarantined,
+  requireBuild,
+  root,
+  tcpProbe,
+} from './plant.js';
 
 const labName = `e2e-node-${process.pid}`;
 const work = mkdtempSync(join(tmpdir(), 'picket-node-'));
@@ -295,24 +304,9 @@ describe('picket node in sensor mode', () => {
   });
 
   it('never transmits: no address, ARP off, nothing sent while it is probed, yet it hears the traffic', async () => {
-    for (const ns of [wireNs, sensorNs]) execFileSync('ip', ['netns', 'add', ns]);
+    createTapPair(wireNs, sensorNs);
     inSensor(['ip', 'link', 'set', 'lo', 'up']);
-    execFileSync('ip', [
-      '-n',
-      wireNs,
-      'link',
-      'add',
-      'tap0',
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'mon0',
-      'netns',
-      sensorNs,
-    ]);
     inWire(['ip', 'addr', 'add', '10.20.0.99/16', 'dev', 'tap0']);
-    inWire(['ip', 'link', 'set', 'tap0', 'up']);
     inSensor(['ip', 'addr', 'add', '10.20.0.98/16', 'dev', 'mon0']);
     const dir = mkdtempSync(join(tmpdir(), 'picket-sensor-'));
     writeFileSync(join(dir, 'policy.yaml'), basePolicy);

@@ -3,6 +3,7 @@
 // captures, kernel counters) re-exported from src/lab/observe.ts.
 // Needs root. Synchronises on conditions with deadlines, never on bare sleeps.
 
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lab } from '../../src/lab/lab.js';
@@ -35,4 +36,28 @@ export async function picket(lab: Lab, args: readonly string[], env: Record<stri
     check: false,
     timeoutMs: 60_000,
   });
+}
+
+/**
+ * A SPAN/TAP stand-in for sensor mode: namespaces `wireNs` and `sensorNs`
+ * joined by a veth (`tap0` in the wire, up; `mon0` in the sensor, for the
+ * node to take). The caller deletes both namespaces.
+ */
+export function createTapPair(wireNs: string, sensorNs: string): void {
+  for (const ns of [wireNs, sensorNs]) execFileSync('ip', ['netns', 'add', ns]);
+  execFileSync('ip', [
+    '-n',
+    wireNs,
+    'link',
+    'add',
+    'tap0',
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'mon0',
+    'netns',
+    sensorNs,
+  ]);
+  execFileSync('ip', ['-n', wireNs, 'link', 'set', 'tap0', 'up']);
 }
