@@ -10,7 +10,6 @@
 // would cost, before it even heard of the packet.
 // argv → report on stdout + a section of docs/BENCHMARKS.md. Shell.
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { PicketError, UsageError } from '../cli/errors.js';
 import { createLab, destroyLab, type Lab, loadLabSpec } from '../lab/lab.js';
 import { ruleCounter } from '../lab/observe.js';
 import { createJournal } from '../node/journal.js';
+import { buildCProgram } from './c-program.js';
 import { replaceSection } from './doc-section.js';
 import { quarantineOps } from './element-ops.js';
 import { startNftInNetns } from './nft-in-netns.js';
@@ -41,20 +41,6 @@ class ContainmentBenchError extends PicketError {
   constructor(message: string, hint?: string) {
     super('bench-containment', `containment benchmark: ${message}`, hint === undefined ? {} : { hint });
   }
-}
-
-function buildSender(dir: string): string {
-  const binary = join(dir, 'pair-sender');
-  const cc = spawnSync('cc', ['-O2', '-o', binary, join(repoRoot, 'src', 'bench', 'pair-sender.c')], {
-    encoding: 'utf8',
-  });
-  if (cc.status !== 0) {
-    throw new ContainmentBenchError(
-      `cannot build pair-sender.c: ${cc.stderr}`,
-      'install gcc (scripts/setup does)',
-    );
-  }
-  return binary;
 }
 
 /** Waits (polling every ms, up to 5 s) for the first detection from `source`; returns when it was seen. */
@@ -129,7 +115,7 @@ export async function runContainment(args: readonly string[]): Promise<void> {
   const labName = `bench-contain-${process.pid}`;
   const loadBefore = loadavg()[0] ?? 0;
   try {
-    const sender = buildSender(work);
+    const sender = buildCProgram('pair-sender', work);
     const spec = loadLabSpec(join(repoRoot, 'examples', 'lab.yaml'));
     const lab = await createLab({ ...spec, name: labName }, { replace: true });
     // A static neighbour entry keeps ARP resolution out of the first packet's time.

@@ -9,7 +9,7 @@
 // memory after the run, and the touch events it wrote.
 // argv → report on stdout + a section of docs/BENCHMARKS.md. Shell.
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { PicketError } from '../cli/errors.js';
 import { drawIdentity } from '../deceive/personality/index.js';
 import { deleteNamespaces, execIn, ipBatch, run } from '../lab/netns.js';
 import { eventually } from '../lab/observe.js';
+import { buildCProgram } from './c-program.js';
 import { replaceSection } from './doc-section.js';
 import { median } from './statistics.js';
 
@@ -38,16 +39,6 @@ class DecoyServerBenchError extends PicketError {
 interface Samples {
   reads: number[];
   scans: number[];
-}
-
-function buildClient(dir: string): string {
-  const binary = join(dir, 'decoy-client');
-  const cc = spawnSync('cc', ['-O2', '-o', binary, join(repoRoot, 'src', 'bench', 'decoy-client.c')], {
-    encoding: 'utf8',
-  });
-  if (cc.status !== 0)
-    throw new DecoyServerBenchError(`cannot build decoy-client.c: ${cc.stderr}`, 'install gcc');
-  return binary;
 }
 
 /** Starts a Node process in the namespace; resolves once `ready(stdout)` holds. */
@@ -140,7 +131,7 @@ export async function runDecoyServer(args: readonly string[]): Promise<void> {
   const ns = `bench-dsrv-${process.pid}`;
   const children: ChildProcess[] = [];
   try {
-    const client = buildClient(work);
+    const client = buildCProgram('decoy-client', work);
     await run(['ip', 'netns', 'add', ns]);
     await ipBatch(
       ['link set lo up', `addr add ${DECOY_IP}/32 dev lo`, `addr add ${BASELINE_IP}/32 dev lo`],

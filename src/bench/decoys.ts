@@ -11,7 +11,6 @@
 // from userspace (NFLOG → decide → nft), timed until the source is in the set.
 // argv → report on stdout + a section of docs/BENCHMARKS.md. Shell.
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +21,7 @@ import { startDemoNode } from '../cli/demo-node.js';
 import { PicketError, UsageError } from '../cli/errors.js';
 import { createLab, destroyLab, type Lab, loadLabSpec } from '../lab/lab.js';
 import { eventually, ruleCounter } from '../lab/observe.js';
+import { buildCProgram } from './c-program.js';
 import { replaceSection } from './doc-section.js';
 import { startNftInNetns } from './nft-in-netns.js';
 import { median, percentile } from './statistics.js';
@@ -37,15 +37,6 @@ class DecoyBenchError extends PicketError {
   constructor(message: string, hint?: string) {
     super('bench-decoys', `decoys benchmark: ${message}`, hint === undefined ? {} : { hint });
   }
-}
-
-function buildSender(dir: string): string {
-  const binary = join(dir, 'decoy-sender');
-  const cc = spawnSync('cc', ['-O2', '-o', binary, join(repoRoot, 'src', 'bench', 'decoy-sender.c')], {
-    encoding: 'utf8',
-  });
-  if (cc.status !== 0) throw new DecoyBenchError(`cannot build decoy-sender.c: ${cc.stderr}`, 'install gcc');
-  return binary;
 }
 
 function policyText(count: number, seed: string): string {
@@ -212,7 +203,7 @@ export async function runDecoys(args: readonly string[]): Promise<void> {
   const labName = `bench-decoys-${process.pid}`;
   const loadBefore = loadavg()[0] ?? 0;
   try {
-    const sender = buildSender(work);
+    const sender = buildCProgram('decoy-sender', work);
     const spec = loadLabSpec(join(repoRoot, 'examples', 'lab.yaml'));
     const lab = await createLab({ ...spec, name: labName }, { replace: true });
     const policyFile = join(work, 'policy.yaml');

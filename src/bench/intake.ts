@@ -6,7 +6,7 @@
 // The rule's nft counter is the truth of what the kernel logged.
 // argv → report on stdout + a section of docs/BENCHMARKS.md. Shell.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PicketError, UsageError } from '../cli/errors.js';
 import { run } from '../lab/netns.js';
+import { buildCProgram } from './c-program.js';
 import { replaceSection } from './doc-section.js';
 import type { WorkerStats } from './intake-worker.js';
 import { median } from './statistics.js';
@@ -125,20 +126,6 @@ async function drained(worker: Worker, base: WorkerStats, target: number): Promi
   return last;
 }
 
-function buildSender(work: string): string {
-  const binary = join(work, 'udp-burst');
-  const cc = spawnSync('cc', ['-O2', '-o', binary, join(repoRoot, 'src', 'bench', 'udp-burst.c')], {
-    stdio: 'inherit',
-  });
-  if (cc.status !== 0) {
-    throw new IntakeBenchError(
-      'cannot build the UDP sender',
-      'install a C compiler (Debian: apt-get install gcc)',
-    );
-  }
-  return binary;
-}
-
 function parseArgs(args: readonly string[]): { packets: number; rounds: number } {
   const value = (flag: string, fallback: number): number => {
     const i = args.indexOf(flag);
@@ -237,7 +224,7 @@ export async function runIntake(args: readonly string[]): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'picket-bench-intake-'));
   const ns = `pk-b-${randomBytes(3).toString('hex')}`;
   try {
-    const sender = buildSender(work);
+    const sender = buildCProgram('udp-burst', work);
     await run(['ip', 'netns', 'add', ns]);
     await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
     const table = [

@@ -10,7 +10,7 @@
 // what the kernel dropped because the queue was full.
 // argv → report on stdout + a section of docs/BENCHMARKS.md. Shell.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PicketError, UsageError } from '../cli/errors.js';
 import { run } from '../lab/netns.js';
+import { buildCProgram } from './c-program.js';
 import { replaceSection } from './doc-section.js';
 import type { ProtocolWorkerStats } from './protocol-worker.js';
 import { median } from './statistics.js';
@@ -95,11 +96,7 @@ export async function runProtocol(args: readonly string[]): Promise<void> {
   const rate = option(args, '--rate', 1_000_000);
   const flows = option(args, '--flows', 16);
   const work = mkdtempSync(join(tmpdir(), 'picket-bench-proto-'));
-  const sender = join(work, 'modbus-raw');
-  const cc = spawnSync('cc', ['-O2', '-o', sender, join(repoRoot, 'src', 'bench', 'modbus-raw.c')], {
-    encoding: 'utf8',
-  });
-  if (cc.status !== 0) throw new ProtocolBenchError(`cc failed: ${cc.stderr}`);
+  const sender = buildCProgram('modbus-raw', work);
   const ns = `pk-bench-proto-${process.pid}`;
   const peer = `${ns}-peer`;
   const inNs = (argv: readonly string[]) =>
