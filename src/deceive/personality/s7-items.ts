@@ -3,6 +3,7 @@
 // (DB1.DBB10, M20, I0, Q4) and builds the Read Var data items from plausible
 // deterministic values. Pure.
 
+import { S7_AREAS } from '../../sense/protocols/s7comm.js';
 import { readU16be, u16be } from './bytes.js';
 import { hash32 } from './seeded.js';
 
@@ -14,15 +15,6 @@ export interface S7Item {
   readonly transportSize: number;
   readonly count: number;
 }
-
-const AREA_NAMES: ReadonlyMap<number, string> = new Map([
-  [0x81, 'I'],
-  [0x82, 'Q'],
-  [0x83, 'M'],
-  [0x84, 'DB'],
-  [0x1c, 'C'],
-  [0x1d, 'T'],
-]);
 
 /** Bytes per element of an S7ANY transport size (BIT is sent as one byte). */
 function elementBytes(transportSize: number): number {
@@ -54,7 +46,7 @@ export function parseItems(params: Uint8Array): S7Item[] | undefined {
 
 /** `DB1.DBB10 (4 bytes)`, `M20 (2 bytes)`. */
 export function itemName(item: S7Item): string {
-  const area = AREA_NAMES.get(item.area) ?? `area 0x${item.area.toString(16)}`;
+  const area = S7_AREAS.get(item.area) ?? `area 0x${item.area.toString(16)}`;
   const where = item.area === 0x84 ? `DB${item.db}.DBB${item.byteOffset}` : `${area}${item.byteOffset}`;
   return `${where} (${item.count * elementBytes(item.transportSize)} bytes)`;
 }
@@ -73,8 +65,7 @@ export function readItemsData(serial: string, items: readonly S7Item[]): number[
   let budget = READ_BUDGET;
   items.forEach((item, i) => {
     const size = item.count * elementBytes(item.transportSize);
-    const known =
-      AREA_NAMES.has(item.area) && (item.area !== 0x84 || (item.db >= 1 && item.db <= DATA_BLOCKS));
+    const known = S7_AREAS.has(item.area) && (item.area !== 0x84 || (item.db >= 1 && item.db <= DATA_BLOCKS));
     if (!known) out.push(0x0a, 0x00, 0x00, 0x00);
     else if (size === 0 || size > budget) out.push(0x05, 0x00, 0x00, 0x00);
     else {

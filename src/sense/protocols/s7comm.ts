@@ -33,7 +33,8 @@ const JOB_FUNCTIONS: ReadonlyMap<number, S7Function> = new Map([
   [0x29, 'plc-stop'],
 ]);
 
-const AREAS: ReadonlyMap<number, string> = new Map([
+/** S7 memory areas by their S7ANY area code. */
+export const S7_AREAS: ReadonlyMap<number, string> = new Map([
   [0x81, 'I'],
   [0x82, 'Q'],
   [0x83, 'M'],
@@ -79,7 +80,7 @@ function items(fn: 'read' | 'write', params: Uint8Array): Access[] | Malformed {
       out.push({ op: fn, target: 'symbolic', address: 0, quantity: 0 });
       continue;
     }
-    const area = AREAS.get(params[at + 8] ?? 0) ?? `area-0x${(params[at + 8] ?? 0).toString(16)}`;
+    const area = S7_AREAS.get(params[at + 8] ?? 0) ?? `area-0x${(params[at + 8] ?? 0).toString(16)}`;
     const db = u16(params, at + 6);
     const bit = ((params[at + 9] ?? 0) << 16) | ((params[at + 10] ?? 0) << 8) | (params[at + 11] ?? 0);
     out.push({
