@@ -56,7 +56,7 @@ const pure = new Set(['net', 'time', 'policy', 'compile', 'decide', 'learn', 'si
  * portal's codecs and login logic.
  */
 const pureFiles =
-  /^sense\/(decode-|netlink-codec|nflog-codec|nflog-event|nfqueue-codec|pcap-reader|packet-|intake|protocols\/)|^deceive\/(personality|plan)\/|^portal\/(codec|logic)\//;
+  /^sense\/(decode-|nflog-codec|nflog-event|nfqueue-codec|pcap-reader|packet-|intake|protocols\/)|^deceive\/(personality|plan)\/|^portal\/(codec|logic)\//;
 const impureImports =
   /^(node:)?(fs|fs\/promises|child_process|net|dgram|http|https|os|worker_threads|cluster)$/;
 const impureCalls =

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { LOG_PREFIX } from '../compile/ruleset.js';
-import { HOST_LITTLE_ENDIAN, parseAttributes, parseDatagram } from './netlink-codec.js';
+import { HOST_LITTLE_ENDIAN, parseAttributes, parseDatagram } from '../net/netlink-codec.js';
 import {
   buildConfigCommand,
   buildConfigSettings,

@@ -14,7 +14,7 @@ import {
   NLMSG,
   parseDatagram,
   parseError,
-} from './netlink-codec.js';
+} from '../net/netlink-codec.js';
 
 /** Address families as nfgenmsg carries them (linux/socket.h; NFPROTO_* share the numbers). */
 export const AF = { unspec: 0, inet: 2, arp: 3, netdev: 5, bridge: 7, inet6: 10 } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOST_LITTLE_ENDIAN } from './netlink-codec.js';
+import { HOST_LITTLE_ENDIAN } from '../net/netlink-codec.js';
 import { createNflogReader } from './nflog-event.js';
 import { ipv4Packet, udp } from './packet-builder.js';
 

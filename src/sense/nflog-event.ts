@@ -5,11 +5,11 @@
 // intake's counters, losses included, across datagrams.
 // NflogPacket → PacketEvent, datagrams → events + counters. Pure.
 
+import type { NetlinkAck } from '../net/netlink-codec.js';
 import { type Decoded, decodeFrame, decodeIpPacket, decodeL3 } from './decode-frame.js';
 import type { DecodeContext } from './decode-ip.js';
 import { macText } from './decode-text.js';
 import type { IntakeStats } from './intake.js';
-import type { NetlinkAck } from './netlink-codec.js';
 import { AF, type NflogPacket, parseNflogDatagram } from './nflog-codec.js';
 import type { EventOrigin, PacketEvent } from './packet-event.js';
 

@@ -2,7 +2,7 @@
 // queued packets parsed back, truncated datagrams still yield their id.
 
 import { describe, expect, it } from 'vitest';
-import { buildAttribute, buildMessage, concatBytes, parseDatagram } from './netlink-codec.js';
+import { buildAttribute, buildMessage, concatBytes, parseDatagram } from '../net/netlink-codec.js';
 import {
   buildQueueCommand,
   buildQueueSettings,

@@ -15,7 +15,7 @@ import {
   NLMSG,
   parseDatagram,
   parseError,
-} from './netlink-codec.js';
+} from '../net/netlink-codec.js';
 
 const NFNL_SUBSYS_QUEUE = 3;
 const NFGENMSG_BYTES = 4;
