@@ -98,16 +98,10 @@ function listOrAbsent<T>(list: () => T): T | undefined {
   }
 }
 
-/**
- * Reads Picket's table comment from the kernel. nft 1.0.6 fetches the whole
- * ruleset for any table listing (~0.9 s with 100k allow entries), so this is
- * for commands, never for a hot path. Its JSON leaves table comments out; terse
- * text keeps them and skips set elements.
- */
+/** Reads Picket's table comment from the kernel (one GETTABLE; cheap at any ruleset size). */
 export function readEnforced(nft: Nft): Enforced {
-  const text = listOrAbsent(() => nft.listText('list table inet picket', { terse: true }));
-  if (text === undefined) return { present: false };
-  const comment = /^\s*comment "((?:[^"\\]|\\.)*)"/m.exec(text)?.[1];
+  const { present, comment } = nft.tableComment('inet', 'picket');
+  if (!present) return { present: false };
   return { present: true, ...(comment ? parseTableComment(comment) : {}) };
 }
 

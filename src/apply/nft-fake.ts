@@ -94,6 +94,11 @@ export function createFakeNft(initial?: { tables?: string }): FakeNft {
       }
       throw new NftError('No such file or directory');
     },
+    tableComment(family, name) {
+      if (family !== 'inet' || name !== 'picket' || tables === undefined) return { present: false };
+      const comment = /comment "([^"]*)"/.exec(tables)?.[1];
+      return comment === undefined ? { present: true } : { present: true, comment };
+    },
     listText(what) {
       if (what === 'list table inet picket' && tables !== undefined) {
         const comment = /comment "([^"]*)"/.exec(tables)?.[1];

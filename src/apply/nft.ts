@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import koffi from 'koffi';
 import { PicketError } from '../cli/errors.js';
+import { readTableComment, type TableComment } from './nft-netlink.js';
+import type { NftFamily } from './nft-table-codec.js';
 
 /** The nftables commands Picket needs; everything acts on the current network namespace. */
 export interface Nft {
@@ -20,6 +22,8 @@ export interface Nft {
   listJson(what: string): unknown;
   /** Runs a `list …` command and returns its text; `terse` leaves out set elements. */
   listText(what: string, options?: { terse?: boolean }): string;
+  /** Reads one table's comment straight from the kernel, without fetching the ruleset (`nft-netlink.ts`). */
+  tableComment(family: NftFamily, name: string): TableComment;
   /** Which way commands reach the kernel. */
   readonly backend: 'ffi' | 'spawn';
   /** Releases the libnftables context. */
@@ -195,6 +199,7 @@ function createFfiNft(lib: Lib): Nft {
     check: (commands) => void exec(commands, 0, true),
     listJson: (what) => JSON.parse(exec(what, OUTPUT_JSON, false)),
     listText: (what, options) => exec(what, options?.terse ? OUTPUT_TERSE : 0, false),
+    tableComment: readTableComment,
     close: () => {
       if (open) lib.ctxFree(ctx);
       open = false;
@@ -222,6 +227,7 @@ function createSpawnNft(): Nft {
     check: (commands) => void exec(['-c'], commands),
     listJson: (what) => JSON.parse(exec(['-j'], what, true)),
     listText: (what, options) => exec(options?.terse ? ['-t'] : [], what, true),
+    tableComment: readTableComment,
     close: () => {},
   };
 }
