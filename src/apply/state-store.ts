@@ -6,7 +6,9 @@
 
 import {
   closeSync,
+  existsSync,
   fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -164,6 +166,22 @@ export function createStateStore(dir: string = defaultStateDir()): StateStore {
     );
   };
 
+  // The current files become the previous ones by hard link, not by reading and rewriting
+  // them (at 100k pairs that was a 10 MB parse and two more fsynced writes per apply).
+  // The old previous goes first, .nft before .json, so no moment has a trusted mixed pair.
+  const keepAsPrevious = (): void => {
+    remove('previous');
+    if (!existsSync(join(dir, 'current.json'))) return;
+    for (const ext of ['nft', 'json']) {
+      try {
+        linkSync(join(dir, `current.${ext}`), join(dir, `previous.${ext}`));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        return;
+      }
+    }
+  };
+
   const remove = (base: string): void => {
     rmSync(join(dir, `${base}.json`), { force: true });
     rmSync(join(dir, `${base}.nft`), { force: true });
@@ -184,8 +202,7 @@ export function createStateStore(dir: string = defaultStateDir()): StateStore {
     readPrevious: () => readStored('previous'),
     saveApplied: (applied) =>
       guard('save the applied ruleset', () => {
-        const current = readStored('current');
-        if (current) write('previous', current);
+        keepAsPrevious();
         write('current', applied);
       }),
     saveRolledBack: (to) =>
