@@ -100,11 +100,23 @@ async function timeApplies(
  * rendered without element comments — see render.ts — so the 100k text is
  * what a real 100k policy applies.)
  */
-async function measureApplies(nft: NftInNetns, compiled: readonly Compiled[]): Promise<ApplyResult[]> {
+async function measureApplies(
+  nft: NftInNetns,
+  compiled: readonly Compiled[],
+  flow: BenchFlow,
+): Promise<ApplyResult[]> {
   const out: ApplyResult[] = [];
   for (const c of compiled) {
     const { entries, file, ...rest } = c;
-    out.push({ ...rest, elements: entries.length, ...(await timeApplies(nft, file)) });
+    const transaction = await timeApplies(nft, file);
+    const whole = await nft.picketApply(c.pairs, flow, APPLY_REPEATS);
+    log(`picket apply ${c.pairs} pairs: ${whole.map((x) => x.wallMs.toFixed(0)).join(' ')} ms`);
+    out.push({
+      ...rest,
+      elements: entries.length,
+      ...transaction,
+      picketApplyMs: whole.map((x) => x.wallMs),
+    });
   }
   return out;
 }
@@ -210,7 +222,7 @@ export async function runDataplane(args: readonly string[]): Promise<void> {
     log('building the lab');
     lab = await createLab(spec, { replace: true, services: false });
     nft = startNftInNetns(lab.nodeNs);
-    const applies = await measureApplies(nft, compiled);
+    const applies = await measureApplies(nft, compiled, flow);
     const elements = await measureElements(nft, flow);
     await installUdpSink(lab, receiver.name, TIMING.floodPort);
     const server = await startIperfServer(lab, receiver.name);

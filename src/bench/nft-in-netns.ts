@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { PicketError } from '../cli/errors.js';
 import type { Timing, WorkerReply, WorkerRequest } from './nft-worker.js';
+import type { BenchFlow } from './synthetic-policy.js';
 
 export type { Timing } from './nft-worker.js';
 
@@ -19,6 +20,8 @@ export interface NftInNetns {
    * each one's timing (for `spawn`, CPU leaves out the `nft` child's own).
    */
   elements(backend: 'ffi' | 'spawn', commands: readonly string[], budgetMs: number): Promise<Timing[]>;
+  /** Times `repeats` of Picket's whole apply (render, carry-over reads, commit, verify, save) of the synthetic policy. */
+  picketApply(pairs: number, flow: BenchFlow, repeats: number): Promise<Timing[]>;
   /** `nft -j list …` through the driver. */
   listJson(what: string): Promise<unknown>;
   /** Ends the worker. */
@@ -62,6 +65,9 @@ export function startNftInNetns(ns: string): NftInNetns {
       (await ask({ op: 'run', ...input })).timing ?? { wallMs: Number.NaN, cpuMs: Number.NaN },
     elements: async (backend, commands, budgetMs) => [
       ...((await ask({ op: 'elements', backend, commands, budgetMs })).samples ?? []),
+    ],
+    picketApply: async (pairs, flow, repeats) => [
+      ...((await ask({ op: 'apply', pairs, flow, repeats })).samples ?? []),
     ],
     listJson: async (what) => (await ask({ op: 'list', what })).json,
     close: () =>

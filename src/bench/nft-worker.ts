@@ -3,9 +3,15 @@
 // Started by nft-in-netns.ts as `ip netns exec <ns> node nft-worker.js`.
 // JSON requests on stdin, one per line → JSON replies on stdout. Shell.
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { applyRuleset } from '../apply/apply.js';
 import { createNft, type Nft } from '../apply/nft.js';
+import { createStateStore } from '../apply/state-store.js';
+import { compile } from '../compile/compile.js';
+import { type BenchFlow, syntheticPolicy } from './synthetic-policy.js';
 
 /** One request to the worker. */
 export type WorkerRequest =
@@ -17,7 +23,9 @@ export type WorkerRequest =
       /** Stop early once this much time has been spent (the replies say how many ran). */
       readonly budgetMs: number;
     }
-  | { readonly op: 'list'; readonly what: string };
+  | { readonly op: 'list'; readonly what: string }
+  /** `repeats` runs of Picket's whole apply of the synthetic policy (`pairs`, `flow`), as `picket apply` does it. */
+  | { readonly op: 'apply'; readonly pairs: number; readonly flow: BenchFlow; readonly repeats: number };
 
 /** Wall-clock and CPU (this process's user + system, where the kernel work of a netlink send runs) ms. */
 export interface Timing {
@@ -63,6 +71,23 @@ function handle(nft: Nft, spawnNft: Nft, req: WorkerRequest): WorkerReply {
     }
     case 'list':
       return { ok: true, json: nft.listJson(req.what) };
+    case 'apply': {
+      // Compiled once, untimed (compile time is reported on its own); each repeat then renders,
+      // reads what it carries over, commits, verifies the table comment and saves the last good
+      // ruleset to a state directory of its own, as `picket apply` does.
+      const ruleset = compile(syntheticPolicy(req.pairs, req.flow), { nowMs: Date.now() });
+      const dir = mkdtempSync(join(tmpdir(), 'picket-bench-state-'));
+      try {
+        const store = createStateStore(dir);
+        const samples: Timing[] = [];
+        for (let i = 0; i < req.repeats; i++) {
+          samples.push(timed(() => applyRuleset({ nft, store, nowMs: Date.now() }, ruleset)));
+        }
+        return { ok: true, samples };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   }
 }
 

@@ -82,8 +82,9 @@ export function renderApplyTable(r: DataplaneResults): string {
       'nft text',
       'compile ms',
       'render ms',
-      'apply ms, median (min–max)',
+      'transaction ms, median (min–max)',
       'of which CPU ms',
+      'whole `picket apply` ms, median (min–max)',
     ],
     r.applies.map((a) => [
       a.variant === undefined ? fmt(a.pairs) : `${fmt(a.pairs)} (${a.variant})`,
@@ -93,6 +94,7 @@ export function renderApplyTable(r: DataplaneResults): string {
       fmt(a.renderMs),
       spread(a.applyMs),
       spread(a.applyCpuMs),
+      a.picketApplyMs === undefined ? 'n/a' : spread(a.picketApplyMs),
     ]),
   );
 }

@@ -38,6 +38,11 @@ export interface ApplyResult {
   readonly applyMs: readonly number[];
   /** CPU (user + system) of the same applies: the wall clock minus time preempted by others. */
   readonly applyCpuMs: readonly number[];
+  /**
+   * Wall clock of Picket's whole apply of the same policy, one per repeat: render, the
+   * carry-over reads, the transaction, the verify and the last-good save (absent in older results).
+   */
+  readonly picketApplyMs?: readonly number[];
 }
 
 /** Latencies of single-element transactions. */

@@ -50,14 +50,16 @@ export function checkTargets(r: DataplaneResults): TargetCheck[] {
   const apply = r.applies.find((a) => a.pairs === 100_000 && a.variant === undefined);
   const applyMs = apply === undefined ? Number.NaN : median(apply.applyMs);
   const applyCpuMs = apply === undefined ? Number.NaN : median(apply.applyCpuMs);
+  // Judged on the whole apply a user waits for; results from before it was measured fall back to the transaction.
+  const wholeMs = apply === undefined ? Number.NaN : median(apply.picketApplyMs ?? apply.applyMs);
   return [
     ratioCheck(r, 'Picket 100k rate vs conntrack only (new-flow UDP)', 'picket-100k', 'conntrack', 0.8),
     ratioCheck(r, 'Picket 100k rate vs naive 10k list (new-flow UDP)', 'picket-100k', 'naive-10k', 20),
     {
-      name: 'Full atomic apply, 100k tuples (libnftables)',
+      name: 'Full atomic apply, 100k tuples (the whole `picket apply` after compile)',
       target: '≤ 1000 ms (median)',
-      measured: `${fixed(applyMs, 0)} ms, of which CPU ${fixed(applyCpuMs, 0)} ms`,
-      met: Number.isFinite(applyMs) ? applyMs <= 1000 : null,
+      measured: `${fixed(wholeMs, 0)} ms; its transaction ${fixed(applyMs, 0)} ms, of which CPU ${fixed(applyCpuMs, 0)} ms`,
+      met: Number.isFinite(wholeMs) ? wholeMs <= 1000 : null,
     },
     elementCheck(r, 'One quarantine element add or delete (libnftables)', 'quarantine'),
     elementCheck(r, 'One permit element add or delete (libnftables)', 'permit'),
