@@ -5,10 +5,18 @@
 // Shell (drivers are passed in).
 
 import { PicketError } from '../cli/errors.js';
-import { renderNft } from '../compile/render.js';
-import type { Ruleset } from '../compile/ruleset.js';
+import {
+  type BulkSet,
+  bulkSets,
+  INET_TABLE_COMMENT,
+  renderBridgeReplacement,
+  renderInetStaged,
+  renderNft,
+} from '../compile/render.js';
+import { type Ruleset, TABLE_BRIDGE, TABLE_INET } from '../compile/ruleset.js';
 import { decoyCarryText } from './decoy-sets.js';
-import { type Nft, NftError } from './nft.js';
+import { type BulkLoader, type Nft, NftError } from './nft.js';
+import { buildElementBatches } from './nft-elements-codec.js';
 import { declaredPermitSets, permitElementsText, readPermitElements } from './permit-sets.js';
 import type { StateStore, StoredRuleset } from './state-store.js';
 
@@ -98,11 +106,17 @@ function listOrAbsent<T>(list: () => T): T | undefined {
   }
 }
 
-/** Reads Picket's table comment from the kernel (one GETTABLE; cheap at any ruleset size). */
+/**
+ * Reads what is enforced from the kernel: present when `table inet picket` is,
+ * and the policy from `table bridge picket`'s comment, which every apply
+ * replaces (tables from before it was kept there carry it on the inet table).
+ * Two GETTABLEs: cheap at any ruleset size.
+ */
 export function readEnforced(nft: Nft): Enforced {
-  const { present, comment } = nft.tableComment('inet', 'picket');
-  if (!present) return { present: false };
-  return { present: true, ...(comment ? parseTableComment(comment) : {}) };
+  const inet = nft.tableComment('inet', TABLE_INET);
+  if (!inet.present) return { present: false };
+  const comment = nft.tableComment('bridge', TABLE_BRIDGE).comment ?? inet.comment;
+  return { present: true, ...(comment?.includes('hash=') ? parseTableComment(comment) : {}) };
 }
 
 type JsonElem = string | { elem?: { val?: unknown; timeout?: number; expires?: number } };
@@ -171,6 +185,14 @@ export function checkRuleset(nft: Nft, ruleset: Ruleset): void {
  * between the read and the commit is the only thing a re-apply can lose.
  */
 function replaceTables(nft: Nft, text: string, never: readonly string[]) {
+  const { tablePresent, carried, released, carryText } = carryOver(nft, text, never);
+  const started = performance.now();
+  nft.run(`${text.trimEnd()}\n${carryText}`);
+  return { tablePresent, carried, released, transactionMs: performance.now() - started };
+}
+
+/** What a replacement carries over from the kernel's current tables, as nft commands to run after them. */
+function carryOver(nft: Nft, text: string, never: readonly string[]) {
   const { tablePresent, elements } = readQuarantineSets(nft);
   const declared = new Set([...text.matchAll(/\bset (quarantine[46])\b/g)].map((m) => m[1]));
   // A source now on the never-list must not stay cut off by an old quarantine.
@@ -180,8 +202,85 @@ function replaceTables(nft: Nft, text: string, never: readonly string[]) {
   const permits = readPermitElements(nft, declaredPermitSets(text));
   // The node's decoys stay protected across the replacement.
   const decoys = decoyCarryText(nft, text);
+  const carryText = `${quarantineElementsText(carried)}${permitElementsText(permits)}${decoys}`;
+  return { tablePresent, carried, released, carryText };
+}
+
+/**
+ * A replacement for rulesets with sets of thousands of tuples, which libnftables
+ * would spend most of a second parsing. Three steps, of which only the last
+ * changes what traffic meets:
+ *   1. stage: the large sets are declared empty in `table inet picket` under
+ *      names of their own (nothing refers to them yet);
+ *   2. fill: their elements are committed over netlink, in batches;
+ *   3. switch: one nft transaction flushes and deletes the table's chains and
+ *      its other sets, declares the new ones and the chains referring to the
+ *      staged sets, replaces the bridge table and carries elements over — as
+ *      atomic for packets as replacing the whole table.
+ * The inet table itself stays (a set cannot outlive its table), so this path is
+ * only taken when the table is absent or already carries INET_TABLE_COMMENT
+ * (and holds only plainly named objects).
+ * If anything fails before the switch commits, the staged sets are deleted
+ * (with the table, when this apply created it) and the previous ruleset stays
+ * in force untouched. Undefined when the plain replacement must be used.
+ */
+function replaceStaged(
+  nft: Nft,
+  loader: BulkLoader,
+  ruleset: Ruleset,
+  text: string,
+  bulk: readonly BulkSet[],
+) {
+  const inet = nft.tableComment('inet', TABLE_INET);
+  if (inet.present && inet.comment !== INET_TABLE_COMMENT) return undefined;
+  const existing = inet.present ? (loader.listTableObjects('inet', TABLE_INET) ?? []) : [];
+  // Picket names its objects plainly; anything else in the table is left to the whole-table replacement.
+  if (existing.some((o) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.name))) return undefined;
+  const { tablePresent, carried, released, carryText } = carryOver(nft, text, ruleset.never);
   const started = performance.now();
-  nft.run(`${text.trimEnd()}\n${quarantineElementsText(carried)}${permitElementsText(permits)}${decoys}`);
+  const suffix = `_s${Date.now().toString(36)}`;
+  const names = new Map(bulk.map((b) => [b.name, `${b.name}${suffix}`]));
+  const staged = [...names.values()];
+  const declarations = bulk.map((b) => b.declaration(`${b.name}${suffix}`).replace(/^/gm, '\t'));
+  nft.run(`table inet ${TABLE_INET} {\n\tcomment "${INET_TABLE_COMMENT}"\n${declarations.join('\n')}\n}\n`);
+  try {
+    let seq = 1;
+    for (const b of bulk) {
+      const target = {
+        family: 'inet',
+        table: TABLE_INET,
+        set: `${b.name}${suffix}`,
+        addressFamily: b.family,
+        interval: b.interval,
+      } as const;
+      const batches = buildElementBatches(target, b.entries, seq);
+      seq = batches.at(-1)?.nextSeq ?? seq;
+      loader.commitBatches(batches, `the ${b.entries.length} elements of set ${b.name}`);
+    }
+    const chains = existing.filter((o) => o.kind === 'chain').map((o) => o.name);
+    const others = existing.filter((o) => o.kind !== 'chain' && !staged.includes(o.name));
+    nft.run(
+      [
+        ...chains.map((c) => `flush chain inet ${TABLE_INET} ${c}`),
+        ...chains.map((c) => `delete chain inet ${TABLE_INET} ${c}`),
+        ...others.map((o) => `delete ${o.kind} inet ${TABLE_INET} ${o.name}`),
+        renderInetStaged(ruleset, { names }),
+        renderBridgeReplacement(ruleset),
+        carryText,
+      ].join('\n'),
+    );
+  } catch (error) {
+    try {
+      nft.run(
+        inet.present
+          ? staged.map((name) => `delete set inet ${TABLE_INET} ${name}`).join('\n')
+          : `delete table inet ${TABLE_INET}`,
+      );
+    } catch {
+      // The staged sets are unreferenced; the next apply's switch deletes leftovers.
+    }
+    throw error;
+  }
   return { tablePresent, carried, released, transactionMs: performance.now() - started };
 }
 
@@ -193,7 +292,10 @@ export function applyRuleset(deps: ApplyDeps, ruleset: Ruleset): ApplyResult {
   const text = renderNft(ruleset);
   let replaced: ReturnType<typeof replaceTables>;
   try {
-    replaced = replaceTables(nft, text, ruleset.never);
+    const bulk = nft.bulk ? bulkSets(ruleset) : [];
+    replaced =
+      (bulk.length > 0 && nft.bulk ? replaceStaged(nft, nft.bulk, ruleset, text, bulk) : undefined) ??
+      replaceTables(nft, text, ruleset.never);
   } catch (error) {
     if (error instanceof NftError) throw new ApplyRejectedError(error, previous?.ruleset.hash);
     throw error;

@@ -95,8 +95,9 @@ export function createFakeNft(initial?: { tables?: string }): FakeNft {
       throw new NftError('No such file or directory');
     },
     tableComment(family, name) {
-      if (family !== 'inet' || name !== 'picket' || tables === undefined) return { present: false };
-      const comment = /comment "([^"]*)"/.exec(tables)?.[1];
+      const at = tables?.indexOf(`table ${family} ${name} {`) ?? -1;
+      if (tables === undefined || at === -1) return { present: false };
+      const comment = /comment "([^"]*)"/.exec(tables.slice(at))?.[1];
       return comment === undefined ? { present: true } : { present: true, comment };
     },
     listText(what) {

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import koffi from 'koffi';
 import { PicketError } from '../cli/errors.js';
-import { readTableComment, type TableComment } from './nft-netlink.js';
+import type { ElementBatch, TableObject } from './nft-elements-codec.js';
+import { commitBatches, listTableObjects, readTableComment, type TableComment } from './nft-netlink.js';
 import type { NftFamily } from './nft-table-codec.js';
 
 /** The nftables commands Picket needs; everything acts on the current network namespace. */
@@ -24,11 +25,23 @@ export interface Nft {
   listText(what: string, options?: { terse?: boolean }): string;
   /** Reads one table's comment straight from the kernel, without fetching the ruleset (`nft-netlink.ts`). */
   tableComment(family: NftFamily, name: string): TableComment;
+  /** Loads large sets over netlink (`nft-netlink.ts`); absent where only nft text is understood (the fake). */
+  readonly bulk?: BulkLoader;
   /** Which way commands reach the kernel. */
   readonly backend: 'ffi' | 'spawn';
   /** Releases the libnftables context. */
   close(): void;
 }
+
+/** What a staged apply needs besides nft text: a table's objects, and element batches committed over netlink. */
+export interface BulkLoader {
+  /** The named chains, sets and maps of a table; undefined when it does not exist. */
+  listTableObjects(family: NftFamily, table: string): TableObject[] | undefined;
+  /** Commits element batches one by one; throws NftError at the first the kernel refuses. */
+  commitBatches(batches: readonly ElementBatch[], what: string): void;
+}
+
+const NETLINK_BULK: BulkLoader = { listTableObjects, commitBatches };
 
 /** nft or the kernel refused commands; `line`/`lineText` point at the offending command. */
 export class NftError extends PicketError {
@@ -200,6 +213,7 @@ function createFfiNft(lib: Lib): Nft {
     listJson: (what) => JSON.parse(exec(what, OUTPUT_JSON, false)),
     listText: (what, options) => exec(what, options?.terse ? OUTPUT_TERSE : 0, false),
     tableComment: readTableComment,
+    bulk: NETLINK_BULK,
     close: () => {
       if (open) lib.ctxFree(ctx);
       open = false;
@@ -228,6 +242,7 @@ function createSpawnNft(): Nft {
     listJson: (what) => JSON.parse(exec(['-j'], what, true)),
     listText: (what, options) => exec(options?.terse ? ['-t'] : [], what, true),
     tableComment: readTableComment,
+    bulk: NETLINK_BULK,
     close: () => {},
   };
 }

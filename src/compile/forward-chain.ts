@@ -44,6 +44,8 @@ export interface ScheduleSet {
 /** How every rule of the chain cites the policy and logs. */
 interface Writer {
   readonly r: Ruleset;
+  /** The kernel name of an allow set (a staged apply loads large ones under another name). */
+  setRef(name: string): string;
   readonly monitor: boolean;
   /** ` comment "policy.yaml:LINE what"`. */
   at(line: number, what: string): string;
@@ -54,10 +56,15 @@ interface Writer {
 }
 
 /** Renders the forward chain's rules, one line each, for the sets `renderNft` declares. */
-export function forwardChainRules(r: Ruleset, scheduleSets: readonly ScheduleSet[]): string[] {
+export function forwardChainRules(
+  r: Ruleset,
+  scheduleSets: readonly ScheduleSet[],
+  setRef: (name: string) => string = (name) => name,
+): string[] {
   const at = (line: number, what: string) => comment(`${r.policyFile}:${line} ${what}`);
   const w: Writer = {
     r,
+    setRef,
     monitor: r.mode === 'monitor',
     at,
     enf: (what) => at(r.enforcementLine, what),
@@ -111,23 +118,23 @@ function stateRules({ monitor, log, enf }: Writer): string[] {
 }
 
 /** The always-on allow sets: exact tuples (hash) and ranges (interval), per family. */
-function allowRules({ r, at, enf }: Writer): string[] {
+function allowRules({ r, at, enf, setRef }: Writer): string[] {
   const lines = r.entries.filter((e) => e.schedule === undefined).map((e) => e.line);
   const cite = lines.length === 0 ? enf('rules') : at(Math.min(...lines), 'rules');
   return FAMILIES.flatMap((f) => [
-    `${tupleMatch(f)} @${exactSetName(f.family)} counter accept${cite}`,
-    `${tupleMatch(f)} @${allowSetName(f.family)} counter accept${cite}`,
+    `${tupleMatch(f)} @${setRef(exactSetName(f.family))} counter accept${cite}`,
+    `${tupleMatch(f)} @${setRef(allowSetName(f.family))} counter accept${cite}`,
   ]);
 }
 
 /** One rule per UTC window piece of the schedule, gated on time. */
-function windowRules({ r, at }: Writer, set: ScheduleSet): string[] {
+function windowRules({ r, at, setRef }: Writer, set: ScheduleSet): string[] {
   const f = FAMILIES.find((x) => x.family === set.family)!;
   return r.windows
     .filter((x) => x.schedule === set.schedule)
     .map(
       (w) =>
-        `${timeGate(w)}${tupleMatch(f)} @${allowSetName(f.family, set.id)} counter accept${at(w.line, windowNote(w))}`,
+        `${timeGate(w)}${tupleMatch(f)} @${setRef(allowSetName(f.family, set.id))} counter accept${at(w.line, windowNote(w))}`,
     );
 }
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { renderNft, tableCommentText } from './render.js';
-import type { Ruleset } from './ruleset.js';
+import {
+  BULK_FROM,
+  bulkSets,
+  INET_TABLE_COMMENT,
+  renderBridgeReplacement,
+  renderInetStaged,
+  renderNft,
+  tableCommentText,
+} from './render.js';
+import type { AllowEntry, Ruleset } from './ruleset.js';
 
 const ruleset: Ruleset = {
   site: 'plant',
@@ -119,5 +127,117 @@ describe('renderNft', () => {
     const small = renderNft({ ...ruleset, entries: Array.from({ length: 10 }, (_v, i) => exact(i)) });
     expect(setOf(small)).not.toContain('size');
     expect(small).toContain('comment "policy.yaml:9 r"');
+  });
+});
+
+/** `n` single-host tuples: they all go to the exact (hash) set. */
+const hostEntries = (n: number): AllowEntry[] =>
+  Array.from({ length: n }, (_v, i) => ({
+    family: 4,
+    source: `10.0.${i >> 8}.${i & 255}`,
+    destination: '10.9.0.1',
+    transport: 'tcp',
+    ports: '502',
+    rule: 'r',
+    line: 1,
+  }));
+
+/** The ruleset's one range entry and BULK_FROM exact tuples. */
+const bulk: Ruleset = { ...ruleset, entries: [...ruleset.entries, ...hostEntries(BULK_FROM)] };
+
+/** Each `set NAME { … }` block of the inet table, by name. */
+function setBlocks(text: string): Map<string, string> {
+  const blocks = new Map<string, string>();
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    const name = /^\tset (\S+) \{$/.exec(line)?.[1];
+    if (name !== undefined) blocks.set(name, lines.slice(i, lines.indexOf('\t}', i) + 1).join('\n'));
+  });
+  return blocks;
+}
+
+describe('staged apply rendering', () => {
+  it('gives the inet table a fixed comment and records the enforced policy hash on the bridge table', () => {
+    const text = renderNft(ruleset);
+    const bridge = renderBridgeReplacement(ruleset);
+    const inet = text.slice(0, text.indexOf(bridge));
+    expect(inet).toContain(`\tcomment "${INET_TABLE_COMMENT}"\n`);
+    expect(inet).not.toContain(ruleset.hash);
+    expect(bridge).toContain(`\tcomment "${tableCommentText(ruleset)}"\n`);
+    expect(bridge).toContain(`hash=${ruleset.hash} `);
+    const other = { ...ruleset, hash: 'cd'.repeat(32) };
+    expect(renderNft(other).slice(0, renderNft(other).indexOf('add table bridge'))).toBe(
+      text.slice(0, text.indexOf('add table bridge')),
+    );
+  });
+
+  it('loads the exact set over netlink from BULK_FROM elements on, and nothing for smaller sets', () => {
+    expect(bulkSets(ruleset)).toEqual([]);
+    expect(bulkSets({ ...bulk, entries: bulk.entries.slice(0, -1) })).toEqual([]);
+    const sets = bulkSets(bulk);
+    expect(sets.map((s) => [s.name, s.family, s.interval, s.entries.length])).toEqual([
+      ['exact4', 4, false, BULK_FROM],
+    ]);
+    expect(sets[0]?.entries).toEqual(bulk.entries.slice(1));
+  });
+
+  it('declares a bulk set under its staged name with its size and without elements', () => {
+    const [exact] = bulkSets(bulk);
+    expect(exact?.declaration('exact4_sX')).toBe(
+      [
+        'set exact4_sX {',
+        '\ttype ipv4_addr . ipv4_addr . inet_proto . inet_service',
+        '\tsize 8192',
+        '}',
+      ].join('\n'),
+    );
+  });
+
+  it('declares a large range set as an interval set', () => {
+    const ranges = hostEntries(BULK_FROM).map((e) => ({ ...e, ports: '1000-2000' }));
+    const [allow] = bulkSets({ ...ruleset, entries: ranges });
+    expect([allow?.name, allow?.interval]).toEqual(['allow4', true]);
+    expect(allow?.declaration('allow4_sX')).toBe(
+      [
+        'set allow4_sX {',
+        '\ttype ipv4_addr . ipv4_addr . inet_proto . inet_service',
+        '\tflags interval',
+        '}',
+      ].join('\n'),
+    );
+  });
+
+  it('renders the inet table with the staged set, empty, matched by its staged name; the rest as renderNft has it', () => {
+    const staged = renderInetStaged(bulk, { names: new Map([['exact4', 'exact4_sX']]) });
+    const full = renderNft(bulk);
+    const stagedSets = setBlocks(staged);
+    const fullSets = setBlocks(full);
+    expect(stagedSets.get('exact4_sX')).toBe(
+      bulkSets(bulk)[0]?.declaration('exact4_sX').replace(/^/gm, '\t'),
+    );
+    expect(stagedSets.has('exact4')).toBe(false);
+    expect(full).toContain('10.0.0.0 . 10.9.0.1 . tcp . 502');
+    expect(staged).not.toContain('10.0.0.0 . 10.9.0.1');
+    expect(staged).toContain('ip saddr . ip daddr . meta l4proto . th dport @exact4_sX counter accept');
+    expect(staged).not.toContain('@exact4 ');
+    fullSets.delete('exact4');
+    stagedSets.delete('exact4_sX');
+    expect([...fullSets.keys()]).toEqual(
+      expect.arrayContaining(['quarantine4', 'quarantine6', 'allow4', 'allow6']),
+    );
+    expect(stagedSets).toEqual(fullSets);
+  });
+
+  it('without staged names, renders exactly the inet table of renderNft', () => {
+    const text = renderNft(bulk);
+    const inet = renderInetStaged(bulk, { names: new Map() });
+    expect(text).toContain(`\ndelete table inet picket\n${inet}\nadd table bridge picket\n`);
+  });
+
+  it('replaces the bridge table with exactly the tail of renderNft', () => {
+    for (const r of [ruleset, bulk, { ...ruleset, mode: 'monitor' as const }]) {
+      const text = renderNft(r);
+      expect(renderBridgeReplacement(r)).toBe(text.slice(text.indexOf('add table bridge picket')));
+    }
   });
 });

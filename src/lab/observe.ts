@@ -93,8 +93,10 @@ export async function quarantined(lab: Lab): Promise<string[]> {
   return out;
 }
 
-/** The hash in the kernel's `table inet picket` comment, or null when there is no table. */
+/** The hash in the kernel's `table bridge picket` comment (where apply records it), or null when there is no table. */
 export async function enforcedHash(lab: Lab): Promise<string | null> {
-  const r = await lab.exec(lab.spec.node.name, ['nft', 'list', 'table', 'inet', 'picket'], { check: false });
+  const r = await lab.exec(lab.spec.node.name, ['nft', 'list', 'table', 'bridge', 'picket'], {
+    check: false,
+  });
   return r.stdout.match(/hash=([0-9a-f]{64})/)?.[1] ?? null;
 }

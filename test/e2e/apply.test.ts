@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withBulkPairs } from './plant.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const ns = `pk-t-${randomBytes(3).toString('hex')}`;
@@ -131,7 +132,7 @@ describe('picket apply in a network namespace', () => {
     expect(s.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(s.kernelHash).toBe(s.hash);
     expect(s.kernelMatches).toBe(true);
-    expect(nftTable()).toContain(`hash=${s.hash}`);
+    expect(inNs('nft', ['list', 'table', 'bridge', 'picket']).stdout).toContain(`hash=${s.hash}`);
     expect(picket('plan', v1()).stdout).toMatch(/^No changes/);
   });
 
@@ -246,5 +247,99 @@ catch (e) { console.log(JSON.stringify({ code: e.code, line: e.cause?.line, hint
     expect(status().kernelHash).toMatch(/^[0-9a-f]{64}$/);
     await until('the tables to go', () => inNs('nft', ['list', 'table', 'inet', 'picket']).code !== 0);
     expect(inNs('nft', ['list', 'table', 'bridge', 'picket']).code).not.toBe(0);
+  });
+});
+
+describe('picket apply of a policy with thousands of pairs (staged: allow sets loaded over netlink)', () => {
+  const big = (port: number) => {
+    const file = join(work, `big-${port}.yaml`);
+    writeFileSync(file, withBulkPairs(readFileSync(v1(), 'utf8'), 64, port));
+    return file;
+  };
+  const stagedSets = () => [...nftTable().matchAll(/\bset (exact4_s[0-9a-z]+) \{/g)].map((m) => m[1]);
+  const quarantine = () => inNs('nft', ['list', 'set', 'inet', 'picket', 'quarantine4']).stdout;
+
+  /**
+   * Runs Picket's apply of `file` in the namespace with the netlink loader failing
+   * after its first batch, as the kernel refusing one would; prints the error.
+   */
+  function applyFailingMidFill(file: string): Run {
+    const script = join(work, 'failing-fill.mjs');
+    const dist = (m: string) => JSON.stringify(pathToFileURL(join(root, 'dist', m)).href);
+    writeFileSync(
+      script,
+      `import { applyRuleset } from ${dist('apply/apply.js')};
+import { createNft, NftError } from ${dist('apply/nft.js')};
+import { createStateStore } from ${dist('apply/state-store.js')};
+import { loadRuleset } from ${dist('cli/plan.js')};
+const nft = createNft();
+const bulk = {
+  listTableObjects: nft.bulk.listTableObjects,
+  commitBatches(batches, what) {
+    nft.bulk.commitBatches(batches.slice(0, 1), what);
+    throw new NftError('injected: the kernel refused a batch of ' + what);
+  },
+};
+try {
+  applyRuleset({ nft: { ...nft, bulk }, store: createStateStore(), nowMs: Date.now() }, loadRuleset(process.argv[2], Date.now()));
+  console.log('applied');
+} catch (error) {
+  console.log(error.message, error.hint);
+}
+`,
+    );
+    return inNs(process.execPath, [script, file]);
+  }
+
+  it('stages the large exact set, switches to it in one transaction, and status matches', () => {
+    const r = applyOk(big(502));
+    expect(r.stdout).toContain('4098 allow entries');
+    const s = status();
+    expect(s.kernelMatches).toBe(true);
+    expect(inNs('nft', ['list', 'table', 'bridge', 'picket']).stdout).toContain(`hash=${s.hash}`);
+    expect(nftTable()).toContain(
+      'comment "picket: the enforced policy is in the comment of table bridge picket"',
+    );
+    const [staged] = stagedSets();
+    expect(stagedSets()).toHaveLength(1);
+    expect(nftTable()).toContain(`@${staged} counter`);
+    const listed = inNs('nft', ['list', 'set', 'inet', 'picket', staged ?? '']).stdout;
+    expect(listed).toContain('10.21.0.1 . 10.21.1.64 . tcp . 502');
+    expect(listed).toContain('10.20.0.50 . 10.20.1.10 . tcp . 502');
+    expect(picket('plan', big(502)).stdout).toMatch(/^No changes/);
+  });
+
+  it('a fill the kernel refuses part-way changes nothing: same ruleset, quarantine, no staged leftovers', () => {
+    const before = status().hash;
+    const [stagedBefore] = stagedSets();
+    expect(picket('quarantine', 'add', '10.20.0.97', '--for', '30m').code).toBe(0);
+    const r = applyFailingMidFill(big(503));
+    expect(r.stdout).toContain('injected: the kernel refused a batch');
+    expect(r.stdout).toContain('nothing changed');
+    expect(status().kernelHash).toBe(before);
+    expect(status().hash).toBe(before);
+    expect(stagedSets()).toEqual([stagedBefore]);
+    expect(quarantine()).toContain('10.20.0.97');
+  });
+
+  it('re-applies a changed large policy, carrying the quarantine, and drops the old staged set', () => {
+    const [old] = stagedSets();
+    applyOk(big(503));
+    const now = stagedSets();
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(old);
+    expect(inNs('nft', ['list', 'set', 'inet', 'picket', now[0] ?? '']).stdout).toContain(
+      '10.21.0.1 . 10.21.1.64 . tcp . 503',
+    );
+    expect(quarantine()).toContain('10.20.0.97');
+  });
+
+  it('rolls an unconfirmed large apply back to the previous large ruleset', async () => {
+    const before = status().hash;
+    applyOk(big(502), '--confirm-within', '3s');
+    expect(status().kernelHash).not.toBe(before);
+    await until('the rollback', () => status().kernelHash === before);
+    expect(nftTable()).toContain('10.21.0.1 . 10.21.1.64 . tcp . 503');
+    expect(quarantine()).toContain('10.20.0.97');
   });
 });

@@ -24,6 +24,7 @@ import {
   ruleCounter,
   startCapture,
   tcpProbe,
+  withBulkPairs,
 } from './plant.js';
 
 const labName = `e2e-enforce-${process.pid}`;
@@ -159,6 +160,54 @@ describe('enforcement in the lab', () => {
     expect(hashes.size).toBe(2);
     expect(s.fail).toBe(0);
     expect(s.ok).toBeGreaterThan(40);
+  });
+
+  it('re-applies policies of 4,096 more pairs (staged, loaded over netlink) while the HMI polls at 20 Hz without losing a poll', async () => {
+    const small = policyFile('base');
+    const big = (port: number) => policyFile(`bulk-${port}`, (t) => withBulkPairs(t, 64, port));
+    // Two large policies that differ (the bulk rule's port), so every apply replaces 4,096 tuples.
+    const [a, b] = [big(502), big(503)];
+    await apply(small);
+    const hmi = lab.startPoller('hmi-a', { target: 'plc-a1', hz: 20 });
+    await hmi.waitFor((s) => s.ok >= 10);
+    const hashes = new Set<string | null>();
+    for (let i = 0; i < 10; i++) {
+      await apply(i % 2 === 0 ? a : b);
+      hashes.add(await enforcedHash(lab));
+    }
+    // The kernel holds one staged exact set, whole; the rules refer to it.
+    const table = (await lab.exec(lab.spec.node.name, ['nft', '-t', 'list', 'table', 'inet', 'picket']))
+      .stdout;
+    const staged = [...table.matchAll(/\bset (exact4_s[0-9a-z]+) \{/g)].map((m) => m[1]!);
+    expect(staged).toHaveLength(1);
+    expect(table).toContain(`@${staged[0]} `);
+    const set = await lab.exec(lab.spec.node.name, [
+      'nft',
+      '-j',
+      'list',
+      'set',
+      'inet',
+      'picket',
+      staged[0]!,
+    ]);
+    const elements = (JSON.parse(set.stdout) as { nftables: { set?: { elem?: unknown[] } }[] }).nftables.find(
+      (o) => o.set,
+    )?.set?.elem;
+    expect(elements?.length).toBe(64 * 64 + 4);
+    // Out-of-profile traffic is still cut off at its first packet.
+    expect(await tcpProbe(lab, 'attacker', lab.ip('plc-a1'), 502)).toBe('timeout');
+    expect(await quarantined(lab)).toContain(lab.ip('attacker'));
+    await release(lab.ip('attacker'));
+    // Back to the small policy: the plain path replaces the staged table whole.
+    await apply(small);
+    expect(
+      (await lab.exec(lab.spec.node.name, ['nft', '-t', 'list', 'table', 'inet', 'picket'])).stdout,
+    ).not.toMatch(/exact4_s/);
+    const okAfterApplies = hmi.stats()?.ok ?? 0;
+    const s = await hmi.waitFor((x) => x.ok >= okAfterApplies + 10);
+    await hmi.stop();
+    expect(hashes.size).toBe(2);
+    expect(s.fail).toBe(0);
   });
 
   it('refuses an invalid policy and leaves the previous enforcement intact', async () => {

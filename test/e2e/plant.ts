@@ -61,3 +61,41 @@ export function createTapPair(wireNs: string, sensorNs: string): void {
   ]);
   execFileSync('ip', ['-n', wireNs, 'link', 'set', 'tap0', 'up']);
 }
+
+/**
+ * `policyText` with `perSide`² more allowed pairs: two zones of `perSide`
+ * assets each (10.21.0.0/24 and 10.21.1.0/24, nowhere on the lab's wires) and a
+ * rule from every one to every other on `port`. 64 per side makes 4,096 exact
+ * tuples: enough for apply to stage its allow set and load it over netlink.
+ * The policy needs `zones:`, `assets:`, `groups:`, `services:` and `rules:` sections.
+ */
+export function withBulkPairs(policyText: string, perSide = 64, port = 502): string {
+  const hosts = (side: 'src' | 'dst', net: number) =>
+    Array.from(
+      { length: perSide },
+      (_, i) => `  bulk-${side}-${i}: { ip: 10.21.${net}.${i + 1}, zone: bulk-${side}-net }`,
+    );
+  const members = (side: 'src' | 'dst') =>
+    Array.from({ length: perSide }, (_, i) => `bulk-${side}-${i}`).join(', ');
+  const add = (text: string, header: string, lines: readonly string[]) => {
+    if (!text.includes(`\n${header}\n`))
+      throw new Error(`withBulkPairs: the policy has no "${header}" section`);
+    return text.replace(`\n${header}\n`, `\n${header}\n${lines.join('\n')}\n`);
+  };
+  let text = add(policyText, 'zones:', [
+    '  bulk-src-net: { networks: [10.21.0.0/24] }',
+    '  bulk-dst-net: { networks: [10.21.1.0/24] }',
+  ]);
+  text = add(text, 'assets:', [...hosts('src', 0), ...hosts('dst', 1)]);
+  text = add(text, 'groups:', [
+    `  bulk-src: { assets: [${members('src')}] }`,
+    `  bulk-dst: { assets: [${members('dst')}] }`,
+  ]);
+  text = add(text, 'services:', [`  bulk-svc: { tcp: [${port}] }`]);
+  return add(text, 'rules:', [
+    '  - name: bulk-pairs',
+    '    from: bulk-src',
+    '    to: bulk-dst',
+    '    services: [bulk-svc]',
+  ]);
+}
