@@ -7,6 +7,7 @@
 import koffi from 'koffi';
 import { NftError } from './nft.js';
 import { buildDump, type ElementBatch, parseReply, type TableObject } from './nft-elements-codec.js';
+import { buildGetChain, buildRuleDump, type KernelRule, parseRuleReply } from './nft-rules-codec.js';
 import { buildGetTable, NETLINK_NETFILTER, type NftFamily, parseTableReply } from './nft-table-codec.js';
 
 const AF_NETLINK = 16;
@@ -154,5 +155,33 @@ export function commitBatches(batches: readonly ElementBatch[], what: string): v
         return part.done;
       });
     }
+  });
+}
+
+/** The rules of chain `family`/`table`/`chain`, in chain order; undefined when the table or chain does not exist. */
+export function readChainRules(family: NftFamily, table: string, chain: string): KernelRule[] | undefined {
+  return withSocket((fd, c) => {
+    const ask = (bytes: Uint8Array, seq: number, label: string): KernelRule[] | undefined => {
+      send(c, fd, bytes, label);
+      const rules: KernelRule[] = [];
+      let absent = false;
+      receive(c, fd, label, (datagram) => {
+        const part = parseRuleReply(datagram, seq);
+        rules.push(...part.rules);
+        if (part.malformed !== undefined)
+          throw new NftError(`nf_tables reply for ${label}: ${part.malformed}`);
+        if (part.errno === ENOENT) absent = true;
+        else if (part.errno !== undefined) throw errnoError(part.errno, `reading ${label}`);
+        return part.done;
+      });
+      return absent ? undefined : rules;
+    };
+    const what = `chain ${family} ${table} ${chain}`;
+    let seq = nextSeq++;
+    const rules = ask(buildRuleDump(family, table, chain, seq), seq, `the rules of ${what}`);
+    if (rules === undefined || rules.length > 0) return rules;
+    // A filtered dump of a missing chain is empty, not ENOENT: ask for the chain itself.
+    seq = nextSeq++;
+    return ask(buildGetChain(family, table, chain, seq), seq, what);
   });
 }

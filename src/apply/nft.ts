@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import koffi from 'koffi';
 import { PicketError } from '../cli/errors.js';
 import type { ElementBatch, TableObject } from './nft-elements-codec.js';
-import { commitBatches, listTableObjects, readTableComment, type TableComment } from './nft-netlink.js';
+import {
+  commitBatches,
+  listTableObjects,
+  readChainRules,
+  readTableComment,
+  type TableComment,
+} from './nft-netlink.js';
+import type { KernelRule } from './nft-rules-codec.js';
 import type { NftFamily } from './nft-table-codec.js';
 
 /** The nftables commands Picket needs; everything acts on the current network namespace. */
@@ -25,6 +32,12 @@ export interface Nft {
   listText(what: string, options?: { terse?: boolean }): string;
   /** Reads one table's comment straight from the kernel, without fetching the ruleset (`nft-netlink.ts`). */
   tableComment(family: NftFamily, name: string): TableComment;
+  /**
+   * Reads one chain's rules (comment, counter, verdict) straight from the kernel
+   * (`nft-netlink.ts`), without fetching the ruleset; undefined when the chain
+   * does not exist. Absent where only nft text is understood (the fake).
+   */
+  readonly chainRules?: (family: NftFamily, table: string, chain: string) => KernelRule[] | undefined;
   /** Loads large sets over netlink (`nft-netlink.ts`); absent where only nft text is understood (the fake). */
   readonly bulk?: BulkLoader;
   /** Which way commands reach the kernel. */
@@ -213,6 +226,7 @@ function createFfiNft(lib: Lib): Nft {
     listJson: (what) => JSON.parse(exec(what, OUTPUT_JSON, false)),
     listText: (what, options) => exec(what, options?.terse ? OUTPUT_TERSE : 0, false),
     tableComment: readTableComment,
+    chainRules: readChainRules,
     bulk: NETLINK_BULK,
     close: () => {
       if (open) lib.ctxFree(ctx);
@@ -242,6 +256,7 @@ function createSpawnNft(): Nft {
     listJson: (what) => JSON.parse(exec(['-j'], what, true)),
     listText: (what, options) => exec(options?.terse ? ['-t'] : [], what, true),
     tableComment: readTableComment,
+    chainRules: readChainRules,
     bulk: NETLINK_BULK,
     close: () => {},
   };

@@ -28,7 +28,7 @@ import type {
 } from './ports.js';
 import { createProtocolSync } from './protocol-sync.js';
 import { reconcileQuarantine } from './quarantine-sync.js';
-import { type RuleCounter, ruleCountersFrom } from './rule-counters.js';
+import { type RuleCounter, ruleCountersFrom, ruleCountersOf } from './rule-counters.js';
 import { createFlowTelemetry } from './telemetry.js';
 
 /** Everything the node drives; the CLI passes real drivers, tests fakes. */
@@ -233,7 +233,10 @@ export async function startNode(deps: NodeDeps): Promise<RunningNode> {
   const readCounters = () => {
     if (!enforcing || !inForce) return;
     try {
-      rules = ruleCountersFrom(nft.listJson('list chain inet picket forward'));
+      // Over netlink: nft's listing fetches every set element, seconds of event loop with a 100k-tuple allow set.
+      rules = nft.chainRules
+        ? ruleCountersOf(nft.chainRules('inet', 'picket', 'forward') ?? [])
+        : ruleCountersFrom(nft.listJson('list chain inet picket forward'));
       quarantineSize = readQuarantine(nft).length;
       rulesReadAtMs = now();
     } catch (error) {

@@ -1,8 +1,11 @@
-// Forward-chain counters: nft's JSON listing of `chain inet picket forward` →
-// packets and bytes per rule, keyed by the rule's comment (which cites the
-// policy line, e.g. `policy.yaml:31 rules` or `policy.yaml:52 out-of-profile:
-// quarantine source`) and its verdict. Rules that share a comment (the exact and
-// interval allow sets of both families) are summed. Pure.
+// Forward-chain counters: the rules of `chain inet picket forward` (read over
+// netlink as KernelRules, or nft's JSON listing of the chain) → packets and
+// bytes per rule, keyed by the rule's comment (which cites the policy line,
+// e.g. `policy.yaml:31 rules` or `policy.yaml:52 out-of-profile: quarantine
+// source`) and its verdict. Rules that share a comment (the exact and interval
+// allow sets of both families) are summed. Pure.
+
+import type { KernelRule } from '../apply/nft-rules-codec.js';
 
 /** Packets and bytes counted by the rules with one comment and verdict. */
 export interface RuleCounter {
@@ -20,7 +23,7 @@ interface NftRule {
 /** Reads the counters of every rule that has a `counter` statement, in chain order. */
 export function ruleCountersFrom(doc: unknown): RuleCounter[] {
   const items = (doc as { nftables?: { rule?: NftRule }[] } | undefined)?.nftables ?? [];
-  const byKey = new Map<string, RuleCounter>();
+  const counted: KernelRule[] = [];
   for (const item of items) {
     const rule = item.rule;
     if (!rule?.expr) continue;
@@ -32,14 +35,34 @@ export function ruleCountersFrom(doc: unknown): RuleCounter[] {
       if ('drop' in e) verdict = 'drop';
     }
     if (!counter) continue;
-    const name = rule.comment ?? '(no comment)';
-    const key = `${verdict}\u0000${name}`;
+    counted.push({
+      ...(rule.comment === undefined ? {} : { comment: rule.comment }),
+      counted: true,
+      packets: Number(counter.packets ?? 0),
+      bytes: Number(counter.bytes ?? 0),
+      verdict,
+    });
+  }
+  return fold(counted);
+}
+
+/** The same counters from rules read over netlink (`Nft.chainRules`); rules without a counter are left out. */
+export function ruleCountersOf(rules: readonly KernelRule[]): RuleCounter[] {
+  return fold(rules.filter((r) => r.counted));
+}
+
+/** Sums counted rules by verdict and comment, in order of first appearance. */
+function fold(rules: readonly KernelRule[]): RuleCounter[] {
+  const byKey = new Map<string, RuleCounter>();
+  for (const r of rules) {
+    const name = r.comment ?? '(no comment)';
+    const key = `${r.verdict}\u0000${name}`;
     const seen = byKey.get(key);
     byKey.set(key, {
       rule: name,
-      verdict,
-      packets: (seen?.packets ?? 0) + Number(counter.packets ?? 0),
-      bytes: (seen?.bytes ?? 0) + Number(counter.bytes ?? 0),
+      verdict: r.verdict,
+      packets: (seen?.packets ?? 0) + r.packets,
+      bytes: (seen?.bytes ?? 0) + r.bytes,
     });
   }
   return [...byKey.values()];
