@@ -1,7 +1,10 @@
-// Reads one nf_tables table's comment over a raw netlink socket, synchronously
-// (libc over FFI, like libnftables itself), in the network namespace this
-// process is in. Apply is synchronous, and the kernel answers a GETTABLE at
-// once; a receive timeout bounds the wait anyway. Decides nothing.
+// nf_tables over a raw netlink socket, synchronously (libc over FFI, like
+// libnftables itself), in the network namespace this process is in: a table's
+// comment, a table's chains and sets, a chain's rules with their counters, and
+// committing batches of set elements. nft 1.0.6 fetches every set element for
+// any table or chain listing (seconds at 100k tuples); these ask the kernel for
+// exactly what they need. Apply is synchronous, and the kernel answers at once;
+// a receive timeout bounds the wait anyway. Decides nothing.
 // Shell.
 
 import koffi from 'koffi';
