@@ -45,7 +45,11 @@ export interface ApplyDeps {
 
 /** What an apply did. */
 export interface ApplyResult {
-  readonly previous?: StoredRuleset;
+  /**
+   * The ruleset this apply replaced, from the last-good store; read on demand
+   * (a 100k-pair ruleset is a 13 MB record, not worth parsing before the switch).
+   */
+  readPrevious(): StoredRuleset | undefined;
   /** Whether Picket's tables were in the kernel before (else they were created). */
   readonly replacedTables: boolean;
   readonly carried: readonly QuarantinedElement[];
@@ -287,7 +291,6 @@ function replaceStaged(
 /** Replaces Picket's tables with `ruleset` atomically, carrying the quarantine over, and records it. */
 export function applyRuleset(deps: ApplyDeps, ruleset: Ruleset): ApplyResult {
   const { nft, store } = deps;
-  const previous = store.readCurrent();
   // Rendered once, without carried elements: this text is also what is kept as last good.
   const text = renderNft(ruleset);
   let replaced: ReturnType<typeof replaceTables>;
@@ -297,7 +300,7 @@ export function applyRuleset(deps: ApplyDeps, ruleset: Ruleset): ApplyResult {
       (bulk.length > 0 && nft.bulk ? replaceStaged(nft, nft.bulk, ruleset, text, bulk) : undefined) ??
       replaceTables(nft, text, ruleset.never);
   } catch (error) {
-    if (error instanceof NftError) throw new ApplyRejectedError(error, previous?.ruleset.hash);
+    if (error instanceof NftError) throw new ApplyRejectedError(error, store.readCurrent()?.ruleset.hash);
     throw error;
   }
   const after = readEnforced(nft);
@@ -305,7 +308,7 @@ export function applyRuleset(deps: ApplyDeps, ruleset: Ruleset): ApplyResult {
   store.saveApplied({ ruleset, nft: text, appliedAtMs: deps.nowMs });
   const { tablePresent, carried, released, transactionMs } = replaced;
   return {
-    ...(previous ? { previous } : {}),
+    readPrevious: () => store.readPrevious(),
     replacedTables: tablePresent,
     carried,
     released,

@@ -111,6 +111,8 @@ async function measureApplies(
     const transaction = await timeApplies(nft, file);
     const whole = await nft.picketApply(c.pairs, flow, APPLY_REPEATS);
     log(`picket apply ${c.pairs} pairs: ${whole.map((x) => x.wallMs.toFixed(0)).join(' ')} ms`);
+    // Back to the text-loaded ruleset, whose sets keep their rendered names (`exact4`), for what follows.
+    await nft.run({ file });
     out.push({
       ...rest,
       elements: entries.length,

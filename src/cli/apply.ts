@@ -85,16 +85,17 @@ function applyLocked(
 ): number {
   assertNothingPending(store, Date.now(), processAlive);
   const result = applyRuleset({ nft, store, nowMs: Date.now() }, ruleset);
+  const previous = result.readPrevious();
   say(
     `applied ${ruleset.hash.slice(0, 12)} for site ${ruleset.site} from ${ruleset.policyFile}: ` +
       `${ruleset.entries.length} allow entries, ${ruleset.windows.length} time windows, mode ${ruleset.mode} ` +
-      `(one transaction, ${result.transactionMs.toFixed(1)} ms; ${summarizePlan(planChanges(result.previous?.ruleset, ruleset))})`,
+      `(one transaction, ${result.transactionMs.toFixed(1)} ms; ${summarizePlan(planChanges(previous?.ruleset, ruleset))})`,
   );
   if (result.carried.length > 0) say(`kept ${result.carried.length} quarantined source(s) in quarantine`);
   if (result.released.length > 0)
     say(`released ${result.released.join(', ')} from quarantine: now on the never-list`);
   if (confirmSeconds !== undefined)
-    startTimer(store, ruleset.hash, confirmSeconds, result.replacedTables && result.previous !== undefined);
+    startTimer(store, ruleset.hash, confirmSeconds, result.replacedTables && previous !== undefined);
   // Last: turning these on before the commit would put a previous ruleset on
   // bridged traffic it never saw, should this apply fail.
   const bridge = ensureBridgeNetfilter();
