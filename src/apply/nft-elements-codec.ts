@@ -11,6 +11,8 @@
 import type { AllowEntry } from '../compile/ruleset.js';
 import { parseIpv4, parseIpv6 } from '../net/address.js';
 import {
+  buildAttribute,
+  concatBytes,
   HOST_LITTLE_ENDIAN,
   NLM_F,
   NLMSG,
@@ -19,21 +21,22 @@ import {
   parseError,
 } from '../net/netlink-codec.js';
 import { parsePrefix, prefixBounds } from '../net/prefix.js';
-import { NFPROTO, type NftFamily } from './nft-table-codec.js';
+import {
+  NFNL_SUBSYS_NFTABLES,
+  NFPROTO,
+  NFT_MSG,
+  NFTA_CHAIN,
+  type NftFamily,
+  NLM_F_DUMP,
+  nftRequest,
+  nftType,
+  nulString,
+} from './nft-table-codec.js';
 
-const NFNL_SUBSYS_NFTABLES = 10;
 const NFNL_MSG_BATCH_BEGIN = 16;
 const NFNL_MSG_BATCH_END = 17;
-const NFT_MSG_NEWCHAIN = 3;
-const NFT_MSG_GETCHAIN = 4;
-const NFT_MSG_NEWSET = 9;
-const NFT_MSG_GETSET = 10;
-const NFT_MSG_NEWSETELEM = 12;
 const NLM_F_CREATE = 0x400;
-const NLM_F_DUMP = 0x300;
 const NLA_F_NESTED = 0x8000;
-const NFTA_CHAIN_TABLE = 1;
-const NFTA_CHAIN_NAME = 3;
 const NFTA_SET_TABLE = 1;
 const NFTA_SET_NAME = 2;
 const NFTA_SET_FLAGS = 3;
@@ -150,13 +153,6 @@ function putHeader(v: DataView, at: number, length: number, type: number): void 
   v.setUint16(at + 2, type, HOST_LITTLE_ENDIAN);
 }
 
-function nulString(s: string): Uint8Array {
-  const b = new TextEncoder().encode(s);
-  const out = new Uint8Array(b.length + 1);
-  out.set(b);
-  return out;
-}
-
 const align4 = (n: number) => (n + 3) & ~3;
 
 /** One NEWSETELEM message for `entries` (all of them must fit the u16 attribute length). */
@@ -177,7 +173,7 @@ function setElemMessage(
   const out = new Uint8Array(length);
   const v = new DataView(out.buffer);
   v.setUint32(0, length, HOST_LITTLE_ENDIAN);
-  v.setUint16(4, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSETELEM, HOST_LITTLE_ENDIAN);
+  v.setUint16(4, nftType(NFT_MSG.newSetElem), HOST_LITTLE_ENDIAN);
   v.setUint16(6, NLM_F.request | NLM_F_CREATE | (ack ? NLM_F.ack : 0), HOST_LITTLE_ENDIAN);
   v.setUint32(8, seq, HOST_LITTLE_ENDIAN);
   out[16] = NFPROTO[target.family];
@@ -260,15 +256,7 @@ export function buildElementBatches(
       parts.push(setElemMessage(target, slice.slice(j, j + perMessage), seq++, last, cache));
     }
     parts.push(batchMarker(NFNL_MSG_BATCH_END, seq++));
-    let length = 0;
-    for (const p of parts) length += p.length;
-    const bytes = new Uint8Array(length);
-    let at = 0;
-    for (const p of parts) {
-      bytes.set(p, at);
-      at += p.length;
-    }
-    batches.push({ bytes, ackSeq, elements: slice.length, nextSeq: seq });
+    batches.push({ bytes: concatBytes(parts), ackSeq, elements: slice.length, nextSeq: seq });
   }
   return batches;
 }
@@ -280,18 +268,13 @@ export function buildDump(
   table: string,
   seq: number,
 ): Uint8Array {
-  const name = nulString(table);
-  const out = new Uint8Array(16 + 4 + align4(4 + name.length));
-  const v = new DataView(out.buffer);
-  v.setUint32(0, out.length, HOST_LITTLE_ENDIAN);
-  const type = what === 'chains' ? NFT_MSG_GETCHAIN : NFT_MSG_GETSET;
-  v.setUint16(4, (NFNL_SUBSYS_NFTABLES << 8) | type, HOST_LITTLE_ENDIAN);
-  v.setUint16(6, NLM_F.request | NLM_F_DUMP, HOST_LITTLE_ENDIAN);
-  v.setUint32(8, seq, HOST_LITTLE_ENDIAN);
-  out[16] = NFPROTO[family];
-  putHeader(v, 20, 4 + name.length, what === 'chains' ? NFTA_CHAIN_TABLE : NFTA_SET_TABLE);
-  out.set(name, 24);
-  return out;
+  return what === 'chains'
+    ? nftRequest(NFT_MSG.getChain, NLM_F.request | NLM_F_DUMP, family, seq, [
+        buildAttribute(NFTA_CHAIN.table, nulString(table)),
+      ])
+    : nftRequest(NFT_MSG.getSet, NLM_F.request | NLM_F_DUMP, family, seq, [
+        buildAttribute(NFTA_SET_TABLE, nulString(table)),
+      ]);
 }
 
 /** A named object a dump listed: a chain, a set or a map (anonymous sets are left out). */
@@ -329,7 +312,7 @@ export function parseReply(datagram: Uint8Array, seq: number): ReplyPart {
       continue;
     }
     const sub = m.type & 0xff;
-    if (m.type >> 8 !== NFNL_SUBSYS_NFTABLES || (sub !== NFT_MSG_NEWCHAIN && sub !== NFT_MSG_NEWSET))
+    if (m.type >> 8 !== NFNL_SUBSYS_NFTABLES || (sub !== NFT_MSG.newChain && sub !== NFT_MSG.newSet))
       continue;
     const { attributes } = parseAttributes(m.body, 4);
     const text = (type: number) => {
@@ -338,8 +321,8 @@ export function parseReply(datagram: Uint8Array, seq: number): ReplyPart {
       const end = value.indexOf(0);
       return new TextDecoder().decode(end === -1 ? value : value.subarray(0, end));
     };
-    if (sub === NFT_MSG_NEWCHAIN) {
-      const name = text(NFTA_CHAIN_NAME);
+    if (sub === NFT_MSG.newChain) {
+      const name = text(NFTA_CHAIN.name);
       if (name !== undefined) objects.push({ kind: 'chain', name });
     } else {
       const name = text(NFTA_SET_NAME);

@@ -8,25 +8,23 @@
 
 import {
   buildAttribute,
-  buildMessage,
-  concatBytes,
   NLM_F,
   NLMSG,
   parseAttributes,
   parseDatagram,
   parseError,
 } from '../net/netlink-codec.js';
-import { NFPROTO, type NftFamily } from './nft-table-codec.js';
+import {
+  NFT_MSG,
+  NFTA_CHAIN,
+  type NftFamily,
+  NLM_F_DUMP,
+  nftRequest,
+  nftType,
+  nulString,
+} from './nft-table-codec.js';
 
-/** linux/netfilter/nfnetlink.h: subsystem in the high byte of the message type. */
-const NFNL_SUBSYS_NFTABLES = 10;
 /** linux/netfilter/nf_tables.h */
-const NFT_MSG_GETCHAIN = 4;
-const NFT_MSG_NEWRULE = 6;
-const NFT_MSG_GETRULE = 7;
-const NLM_F_DUMP = 0x300;
-const NFTA_CHAIN_TABLE = 1;
-const NFTA_CHAIN_NAME = 3;
 const NFTA_RULE_TABLE = 1;
 const NFTA_RULE_CHAIN = 2;
 const NFTA_RULE_EXPRESSIONS = 4;
@@ -65,16 +63,9 @@ export interface RuleReplyPart {
   readonly malformed?: string;
 }
 
-const nulString = (s: string) => concatBytes([new TextEncoder().encode(s), new Uint8Array([0])]);
-
-function request(type: number, flags: number, family: NftFamily, seq: number, attrs: Uint8Array[]) {
-  const nfgenmsg = new Uint8Array([NFPROTO[family], 0, 0, 0]);
-  return buildMessage((NFNL_SUBSYS_NFTABLES << 8) | type, flags, seq, concatBytes([nfgenmsg, ...attrs]));
-}
-
 /** A GETRULE dump of the rules of chain `family`/`table`/`chain`. */
 export function buildRuleDump(family: NftFamily, table: string, chain: string, seq: number): Uint8Array {
-  return request(NFT_MSG_GETRULE, NLM_F.request | NLM_F_DUMP, family, seq, [
+  return nftRequest(NFT_MSG.getRule, NLM_F.request | NLM_F_DUMP, family, seq, [
     buildAttribute(NFTA_RULE_TABLE, nulString(table)),
     buildAttribute(NFTA_RULE_CHAIN, nulString(chain)),
   ]);
@@ -86,9 +77,9 @@ export function buildRuleDump(family: NftFamily, table: string, chain: string, s
  * it); this request answers ENOENT, so "no chain" and "no rules" differ.
  */
 export function buildGetChain(family: NftFamily, table: string, chain: string, seq: number): Uint8Array {
-  return request(NFT_MSG_GETCHAIN, NLM_F.request | NLM_F.ack, family, seq, [
-    buildAttribute(NFTA_CHAIN_TABLE, nulString(table)),
-    buildAttribute(NFTA_CHAIN_NAME, nulString(chain)),
+  return nftRequest(NFT_MSG.getChain, NLM_F.request | NLM_F.ack, family, seq, [
+    buildAttribute(NFTA_CHAIN.table, nulString(table)),
+    buildAttribute(NFTA_CHAIN.name, nulString(chain)),
   ]);
 }
 
@@ -108,7 +99,7 @@ export function parseRuleReply(datagram: Uint8Array, seq: number): RuleReplyPart
       else done = true;
     } else if (m.type === NLMSG.done) {
       done = true;
-    } else if (m.type === ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE)) {
+    } else if (m.type === nftType(NFT_MSG.newRule)) {
       const rule = ruleOf(m.body);
       if (typeof rule === 'string') malformed ??= rule;
       else rules.push(rule);

@@ -19,10 +19,23 @@ import {
 /** linux/netlink.h */
 export const NETLINK_NETFILTER = 12;
 /** linux/netfilter/nfnetlink.h: subsystem in the high byte of the message type. */
-const NFNL_SUBSYS_NFTABLES = 10;
-/** linux/netfilter/nf_tables.h */
-const NFT_MSG_GETTABLE = 1;
-const NFT_MSG_NEWTABLE = 0;
+export const NFNL_SUBSYS_NFTABLES = 10;
+/** linux/netfilter/nf_tables.h message types (the low byte). */
+export const NFT_MSG = {
+  newTable: 0,
+  getTable: 1,
+  newChain: 3,
+  getChain: 4,
+  newRule: 6,
+  getRule: 7,
+  newSet: 9,
+  getSet: 10,
+  newSetElem: 12,
+} as const;
+/** linux/netlink.h: NLM_F_ROOT | NLM_F_MATCH. */
+export const NLM_F_DUMP = 0x300;
+/** linux/netfilter/nf_tables.h chain attributes shared by chain and rule requests. */
+export const NFTA_CHAIN = { table: 1, name: 3 } as const;
 const NFTA_TABLE_NAME = 1;
 const NFTA_TABLE_USERDATA = 6;
 /** libnftnl udata.h: the comment TLV of a table's user data. */
@@ -32,16 +45,33 @@ const NFTNL_UDATA_TABLE_COMMENT = 0;
 export const NFPROTO = { inet: 1, ipv4: 2, arp: 3, netdev: 5, bridge: 7, ipv6: 10 } as const;
 export type NftFamily = keyof typeof NFPROTO;
 
+/** The netlink message type of an nf_tables message. */
+export function nftType(message: number): number {
+  return (NFNL_SUBSYS_NFTABLES << 8) | message;
+}
+
+/** A string attribute's value: UTF-8 and a terminating NUL. */
+export function nulString(s: string): Uint8Array {
+  return concatBytes([new TextEncoder().encode(s), new Uint8Array([0])]);
+}
+
+/** An nf_tables request: the nfgenmsg header for `family`, then `attributes`. */
+export function nftRequest(
+  message: number,
+  flags: number,
+  family: NftFamily,
+  seq: number,
+  attributes: readonly Uint8Array[],
+): Uint8Array {
+  const nfgenmsg = new Uint8Array([NFPROTO[family], 0, 0, 0]);
+  return buildMessage(nftType(message), flags, seq, concatBytes([nfgenmsg, ...attributes]));
+}
+
 /** A GETTABLE request for `family`/`name`, asking for an acknowledgement. */
 export function buildGetTable(family: NftFamily, name: string, seq: number): Uint8Array {
-  const nfgenmsg = new Uint8Array([NFPROTO[family], 0, 0, 0]);
-  const nameBytes = concatBytes([new TextEncoder().encode(name), new Uint8Array([0])]);
-  return buildMessage(
-    (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE,
-    NLM_F.request | NLM_F.ack,
-    seq,
-    concatBytes([nfgenmsg, buildAttribute(NFTA_TABLE_NAME, nameBytes)]),
-  );
+  return nftRequest(NFT_MSG.getTable, NLM_F.request | NLM_F.ack, family, seq, [
+    buildAttribute(NFTA_TABLE_NAME, nulString(name)),
+  ]);
 }
 
 /** What one datagram of the reply said: the table (with its comment, if any), the end, or an error. */
@@ -63,7 +93,7 @@ export function parseTableReply(datagram: Uint8Array, seq: number): TableReplyPa
       else parts.push(ack.errno === 0 ? { kind: 'done' } : { kind: 'error', errno: ack.errno });
     } else if (m.type === NLMSG.done) {
       parts.push({ kind: 'done' });
-    } else if (m.type === ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE)) {
+    } else if (m.type === nftType(NFT_MSG.newTable)) {
       const { attributes, malformed: bad } = parseAttributes(m.body, 4);
       if (bad !== undefined) {
         parts.push({ kind: 'malformed', reason: bad });
