@@ -148,6 +148,9 @@ beforeAll(async () => {
       '-n',
       '--immediate-mode',
       '-U',
+      // A roomy kernel buffer: a busy CI machine may deschedule tcpdump during nmap's bursts.
+      '-B',
+      '16384',
       '-w',
       pcap,
       'net 10.77.0.0/24',
@@ -379,6 +382,8 @@ c.close()
   });
 
   it('every decoy reply decodes cleanly in tshark (no malformed packets, no expert errors)', async () => {
+    // Let tcpdump read what the last test's teardown put in its ring before it is stopped.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     tcpdump?.kill('SIGTERM');
     await eventually('tcpdump to finish the capture', () => tcpdump?.exitCode !== null);
     // Replies leave from a decoy service port; requests (nmap's UDP probes included) go to one.
