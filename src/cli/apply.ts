@@ -89,7 +89,7 @@ function applyLocked(
   say(
     `applied ${ruleset.hash.slice(0, 12)} for site ${ruleset.site} from ${ruleset.policyFile}: ` +
       `${ruleset.entries.length} allow entries, ${ruleset.windows.length} time windows, mode ${ruleset.mode} ` +
-      `(one transaction, ${result.transactionMs.toFixed(1)} ms; ${summarizePlan(planChanges(previous?.ruleset, ruleset))})`,
+      `(switched in one transaction; ${result.transactionMs.toFixed(1)} ms in nftables; ${summarizePlan(planChanges(previous?.ruleset, ruleset))})`,
   );
   if (result.carried.length > 0) say(`kept ${result.carried.length} quarantined source(s) in quarantine`);
   if (result.released.length > 0)

@@ -7,7 +7,7 @@
 // Shell.
 
 import { parseArgs } from 'node:util';
-import { createNft, NftError } from '../apply/nft.js';
+import { createNft, type Nft, NftError } from '../apply/nft.js';
 import { permitDeleteText } from '../apply/permit-sets.js';
 import { createJournal } from '../node/journal.js';
 import { endPermit, expireDue, listPermits, type PermitRow } from '../node/permit-journal.js';
@@ -43,21 +43,27 @@ export function formatPermit(p: PermitRow, nowMs: number): string {
   return `${p.id}  ${p.address.padEnd(15)} ${p.user} → ${p.role}  via ${p.backend}  since ${iso(p.createdMs)}  ${state}`;
 }
 
+/** The named sets of `table inet picket`; undefined without the table. Over netlink when it can (nft lists every element first). */
+function setNames(nft: Nft): string[] | undefined {
+  if (nft.bulk)
+    return nft.bulk.listTableObjects('inet', 'picket')?.flatMap((o) => (o.kind === 'set' ? [o.name] : []));
+  try {
+    const text = nft.listText('list table inet picket', { terse: true });
+    return [...text.matchAll(/\bset ([A-Za-z0-9_]+) \{/g)].map((m) => m[1] as string);
+  } catch (error) {
+    if (error instanceof NftError && error.notFound) return undefined;
+    throw error;
+  }
+}
+
 /** Removes `address` from every permit set of its family in this namespace's kernel; how many sets had it. */
 function deleteFromKernel(address: string): number {
   const nft = createNft();
   try {
-    let text: string;
-    try {
-      text = nft.listText('list table inet picket', { terse: true });
-    } catch (error) {
-      if (error instanceof NftError && error.notFound) return 0;
-      throw error;
-    }
+    const names = setNames(nft);
+    if (names === undefined) return 0;
     const family = address.includes(':') ? '6' : '4';
-    const sets = [...text.matchAll(/\bset (permit_[a-z0-9_]+[46]) \{/g)]
-      .map((m) => m[1] as string)
-      .filter((s) => s.endsWith(family));
+    const sets = names.filter((s) => /^permit_[a-z0-9_]+[46]$/.test(s) && s.endsWith(family));
     if (sets.length > 0) nft.run(sets.map((s) => permitDeleteText(s, address)).join(''));
     return sets.length;
   } finally {
