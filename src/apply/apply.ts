@@ -55,6 +55,7 @@ export interface ApplyResult {
   readonly carried: readonly QuarantinedElement[];
   /** Quarantined addresses not carried because the new policy puts them on the never-list. */
   readonly released: readonly string[];
+  /** Time spent changing the kernel: the transaction, or a staged apply's stage, fill and switch. */
   readonly transactionMs: number;
 }
 
