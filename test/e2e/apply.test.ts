@@ -251,7 +251,7 @@ catch (e) { console.log(JSON.stringify({ code: e.code, line: e.cause?.line, hint
 });
 
 describe('picket apply of a policy with thousands of pairs (staged: allow sets loaded over netlink)', () => {
-  const big = (port: number) => {
+  const big = (port: number | string) => {
     const file = join(work, `big-${port}.yaml`);
     writeFileSync(file, withBulkPairs(readFileSync(v1(), 'utf8'), 64, port));
     return file;
@@ -332,6 +332,18 @@ try {
       '10.21.0.1 . 10.21.1.64 . tcp . 503',
     );
     expect(quarantine()).toContain('10.20.0.97');
+  });
+
+  it('stages thousands of port-range tuples as an interval (pipapo) set', () => {
+    applyOk(big('1000-1010'));
+    expect(status().kernelMatches).toBe(true);
+    const staged = [...nftTable().matchAll(/\bset (allow4_s[0-9a-z]+) \{/g)].map((m) => m[1]);
+    expect(staged).toHaveLength(1);
+    const listed = inNs('nft', ['list', 'set', 'inet', 'picket', staged[0] ?? '']).stdout;
+    expect(listed).toContain('flags interval');
+    expect(listed).toContain('10.21.0.64 . 10.21.1.1 . tcp . 1000-1010');
+    expect(listed.match(/ \. tcp \. 1000-1010/g)).toHaveLength(64 * 64);
+    applyOk(big(503));
   });
 
   it('rolls an unconfirmed large apply back to the previous large ruleset', async () => {

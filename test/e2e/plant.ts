@@ -65,11 +65,12 @@ export function createTapPair(wireNs: string, sensorNs: string): void {
 /**
  * `policyText` with `perSide`² more allowed pairs: two zones of `perSide`
  * assets each (10.21.0.0/24 and 10.21.1.0/24, nowhere on the lab's wires) and a
- * rule from every one to every other on `port`. 64 per side makes 4,096 exact
+ * rule from every one to every other on `port` (a number, or a range like
+ * `"1000-1010"`, which makes the tuples go to the interval set). 64 per side makes 4,096
  * tuples: enough for apply to stage its allow set and load it over netlink.
  * The policy needs `zones:`, `assets:`, `groups:`, `services:` and `rules:` sections.
  */
-export function withBulkPairs(policyText: string, perSide = 64, port = 502): string {
+export function withBulkPairs(policyText: string, perSide = 64, port: number | string = 502): string {
   const hosts = (side: 'src' | 'dst', net: number) =>
     Array.from(
       { length: perSide },
@@ -91,7 +92,7 @@ export function withBulkPairs(policyText: string, perSide = 64, port = 502): str
     `  bulk-src: { assets: [${members('src')}] }`,
     `  bulk-dst: { assets: [${members('dst')}] }`,
   ]);
-  text = add(text, 'services:', [`  bulk-svc: { tcp: [${port}] }`]);
+  text = add(text, 'services:', [`  bulk-svc: { tcp: [${JSON.stringify(port)}] }`]);
   return add(text, 'rules:', [
     '  - name: bulk-pairs',
     '    from: bulk-src',
