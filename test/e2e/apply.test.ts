@@ -346,6 +346,20 @@ try {
     applyOk(big(503));
   });
 
+  it('stages thousands of IPv6 tuples in the IPv6 exact set', () => {
+    const file = join(work, 'big-v6.yaml');
+    writeFileSync(file, withBulkPairs(readFileSync(v1(), 'utf8'), 64, 502, { ipv6: true }));
+    applyOk(file);
+    expect(status().kernelMatches).toBe(true);
+    const staged = [...nftTable().matchAll(/\bset (exact6_s[0-9a-z]+) \{/g)].map((m) => m[1]);
+    expect(staged).toHaveLength(1);
+    const listed = inNs('nft', ['list', 'set', 'inet', 'picket', staged[0] ?? '']).stdout;
+    expect(listed).toContain('type ipv6_addr . ipv6_addr . inet_proto . inet_service');
+    expect(listed).toContain('fd21::40 . fd21:0:0:1::1 . tcp . 502');
+    expect(listed.match(/ \. tcp \. 502/g)).toHaveLength(64 * 64);
+    applyOk(big(503));
+  });
+
   it('rolls an unconfirmed large apply back to the previous large ruleset', async () => {
     const before = status().hash;
     applyOk(big(502), '--confirm-within', '3s');

@@ -64,17 +64,26 @@ export function createTapPair(wireNs: string, sensorNs: string): void {
 
 /**
  * `policyText` with `perSide`² more allowed pairs: two zones of `perSide`
- * assets each (10.21.0.0/24 and 10.21.1.0/24, nowhere on the lab's wires) and a
- * rule from every one to every other on `port` (a number, or a range like
- * `"1000-1010"`, which makes the tuples go to the interval set). 64 per side makes 4,096
- * tuples: enough for apply to stage its allow set and load it over netlink.
+ * assets each (10.21.0.0/24 and 10.21.1.0/24, or fd21::/64 and fd21:0:0:1::/64
+ * with `ipv6`; nowhere on the lab's wires) and a rule from every one to every
+ * other on `port` (a number, or a range like `"1000-1010"`, which makes the
+ * tuples go to the interval set). 64 per side makes 4,096 tuples: enough for
+ * apply to stage its allow set and load it over netlink.
  * The policy needs `zones:`, `assets:`, `groups:`, `services:` and `rules:` sections.
  */
-export function withBulkPairs(policyText: string, perSide = 64, port: number | string = 502): string {
-  const hosts = (side: 'src' | 'dst', net: number) =>
+export function withBulkPairs(
+  policyText: string,
+  perSide = 64,
+  port: number | string = 502,
+  options: { ipv6?: boolean } = {},
+): string {
+  const net = (side: number) => (options.ipv6 ? `fd21:0:0:${side}::/64` : `10.21.${side}.0/24`);
+  const ip = (side: number, i: number) =>
+    options.ipv6 ? `"fd21:0:0:${side}::${(i + 1).toString(16)}"` : `10.21.${side}.${i + 1}`;
+  const hosts = (side: 'src' | 'dst', n: number) =>
     Array.from(
       { length: perSide },
-      (_, i) => `  bulk-${side}-${i}: { ip: 10.21.${net}.${i + 1}, zone: bulk-${side}-net }`,
+      (_, i) => `  bulk-${side}-${i}: { ip: ${ip(n, i)}, zone: bulk-${side}-net }`,
     );
   const members = (side: 'src' | 'dst') =>
     Array.from({ length: perSide }, (_, i) => `bulk-${side}-${i}`).join(', ');
@@ -84,8 +93,8 @@ export function withBulkPairs(policyText: string, perSide = 64, port: number | s
     return text.replace(`\n${header}\n`, `\n${header}\n${lines.join('\n')}\n`);
   };
   let text = add(policyText, 'zones:', [
-    '  bulk-src-net: { networks: [10.21.0.0/24] }',
-    '  bulk-dst-net: { networks: [10.21.1.0/24] }',
+    `  bulk-src-net: { networks: ["${net(0)}"] }`,
+    `  bulk-dst-net: { networks: ["${net(1)}"] }`,
   ]);
   text = add(text, 'assets:', [...hosts('src', 0), ...hosts('dst', 1)]);
   text = add(text, 'groups:', [
