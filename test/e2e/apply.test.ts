@@ -261,9 +261,10 @@ describe('picket apply of a policy with thousands of pairs (staged: allow sets l
 
   /**
    * Runs Picket's apply of `file` in the namespace with the netlink loader failing
-   * after its first batch, as the kernel refusing one would; prints the error.
+   * after its first batch, as the kernel refusing one would (prints the error),
+   * or with the process dying there (`kill`), as a SIGKILL or a crash would.
    */
-  function applyFailingMidFill(file: string): Run {
+  function applyFailingMidFill(file: string, how: 'refuse' | 'kill' = 'refuse'): Run {
     const script = join(work, 'failing-fill.mjs');
     const dist = (m: string) => JSON.stringify(pathToFileURL(join(root, 'dist', m)).href);
     writeFileSync(
@@ -277,6 +278,7 @@ const bulk = {
   listTableObjects: nft.bulk.listTableObjects,
   commitBatches(batches, what) {
     nft.bulk.commitBatches(batches.slice(0, 1), what);
+    if (process.argv[3] === 'kill') process.kill(process.pid, 'SIGKILL');
     throw new NftError('injected: the kernel refused a batch of ' + what);
   },
 };
@@ -288,7 +290,7 @@ try {
 }
 `,
     );
-    return inNs(process.execPath, [script, file]);
+    return inNs(process.execPath, [script, file, how]);
   }
 
   it('stages the large exact set, switches to it in one transaction, and status matches', () => {
@@ -319,6 +321,18 @@ try {
     expect(status().kernelHash).toBe(before);
     expect(status().hash).toBe(before);
     expect(stagedSets()).toEqual([stagedBefore]);
+    expect(quarantine()).toContain('10.20.0.97');
+  });
+
+  it('an apply killed part-way leaves the ruleset in force and only an unreferenced staged set, which the next apply removes', () => {
+    const before = status().hash;
+    const [live] = stagedSets();
+    const r = applyFailingMidFill(big(503), 'kill');
+    expect(r.code).not.toBe(0);
+    expect(status().kernelHash).toBe(before);
+    const leftover = stagedSets().filter((name) => name !== live);
+    expect(leftover).toHaveLength(1);
+    expect(nftTable()).not.toContain(`@${leftover[0]} `);
     expect(quarantine()).toContain('10.20.0.97');
   });
 
