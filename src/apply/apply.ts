@@ -289,6 +289,13 @@ function replaceStaged(
   return { tablePresent, carried, released, transactionMs: performance.now() - started };
 }
 
+/** Puts `ruleset` (rendered as `text`) in force: staged when it has large sets and the kernel allows, else whole. */
+function replace(nft: Nft, ruleset: Ruleset, text: string): ReturnType<typeof replaceTables> {
+  const bulk = nft.bulk ? bulkSets(ruleset) : [];
+  const staged = bulk.length > 0 && nft.bulk ? replaceStaged(nft, nft.bulk, ruleset, text, bulk) : undefined;
+  return staged ?? replaceTables(nft, text, ruleset.never);
+}
+
 /** Replaces Picket's tables with `ruleset` atomically, carrying the quarantine over, and records it. */
 export function applyRuleset(deps: ApplyDeps, ruleset: Ruleset): ApplyResult {
   const { nft, store } = deps;
@@ -296,10 +303,7 @@ export function applyRuleset(deps: ApplyDeps, ruleset: Ruleset): ApplyResult {
   const text = renderNft(ruleset);
   let replaced: ReturnType<typeof replaceTables>;
   try {
-    const bulk = nft.bulk ? bulkSets(ruleset) : [];
-    replaced =
-      (bulk.length > 0 && nft.bulk ? replaceStaged(nft, nft.bulk, ruleset, text, bulk) : undefined) ??
-      replaceTables(nft, text, ruleset.never);
+    replaced = replace(nft, ruleset, text);
   } catch (error) {
     if (error instanceof NftError) throw new ApplyRejectedError(error, store.readCurrent()?.ruleset.hash);
     throw error;
@@ -330,7 +334,7 @@ export function rollbackTo(
 ): void {
   const { nft, store } = deps;
   if (previous) {
-    replaceTables(nft, previous.nft, previous.ruleset.never);
+    replace(nft, previous.ruleset, previous.nft);
     store.saveRolledBack('previous');
   } else {
     nft.run(DELETE_TABLES);

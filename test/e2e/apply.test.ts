@@ -380,6 +380,8 @@ try {
     expect(status().kernelHash).not.toBe(before);
     await until('the rollback', () => status().kernelHash === before);
     expect(nftTable()).toContain('10.21.0.1 . 10.21.1.64 . tcp . 503');
+    // The rollback took the staged path too: one staged set, the trial's gone.
+    expect(stagedSets()).toHaveLength(1);
     expect(quarantine()).toContain('10.20.0.97');
   });
 });
