@@ -241,3 +241,33 @@ describe('staged apply rendering', () => {
     }
   });
 });
+
+describe('allow sets and schedules', () => {
+  it('keeps a schedule called "exact" or "range" apart from the always-on sets', () => {
+    const always = {
+      family: 4 as const,
+      source: '10.0.0.5',
+      destination: '10.0.1.7',
+      transport: 'tcp' as const,
+      rule: 'r',
+      line: 9,
+    };
+    const r: Ruleset = {
+      ...ruleset,
+      entries: [
+        { ...always, ports: '502' },
+        { ...always, ports: '1000-1010' },
+        { ...always, ports: '102', schedule: 'exact' },
+        { ...always, ports: '20000', schedule: 'range' },
+      ],
+    };
+    const setBody = (name: string) =>
+      new RegExp(`set ${name} \\{[^}]*\\}[^}]*\\}`).exec(renderNft(r))?.[0] ?? '';
+    expect(setBody('exact4')).toContain('tcp . 502');
+    expect(setBody('exact4')).not.toMatch(/tcp \. (102|20000)/);
+    expect(setBody('allow4')).toContain('tcp . 1000-1010');
+    expect(setBody('allow4')).not.toMatch(/tcp \. (102|20000)/);
+    expect(setBody('allow4_exact')).toContain('tcp . 102');
+    expect(setBody('allow4_range')).toContain('tcp . 20000');
+  });
+});

@@ -111,17 +111,20 @@ function allowSets(r: Ruleset): AllowSetPlan[] {
     plans.push({ name, family, interval, entries });
     byKey.set(key, entries);
   };
+  // Keys of their own kind: a schedule may well be called "exact" or "range".
   for (const family of [4, 6] as const) {
-    add(`${family} exact`, exactSetName(family), family, false);
-    add(`${family} range`, allowSetName(family), family, true);
+    add(`${family} always exact`, exactSetName(family), family, false);
+    add(`${family} always range`, allowSetName(family), family, true);
   }
   const schedules = scheduleSets(r);
-  for (const s of schedules) add(`${s.family} ${s.schedule}`, allowSetName(s.family, s.id), s.family, true);
+  for (const s of schedules) {
+    add(`${s.family} schedule ${s.schedule}`, allowSetName(s.family, s.id), s.family, true);
+  }
   for (const e of r.entries) {
     const key =
       e.schedule === undefined
-        ? `${e.family} ${isExact(e) ? 'exact' : 'range'}`
-        : `${e.family} ${e.schedule}`;
+        ? `${e.family} always ${isExact(e) ? 'exact' : 'range'}`
+        : `${e.family} schedule ${e.schedule}`;
     byKey.get(key)?.push(e);
   }
   return plans;
