@@ -2,6 +2,7 @@
 // little-endian integers, ASCII text, concatenation, hex for notes, and the
 // empty/closing exchanges. Pure.
 
+import { concatBytes } from '../../net/netlink-codec.js';
 import type { Exchange, TouchNote } from './types.js';
 
 /** Bytes of a list of numbers (each taken modulo 256). */
@@ -58,18 +59,8 @@ export function readU16le(b: Uint8Array, at: number): number {
   return (b[at] ?? 0) | ((b[at + 1] ?? 0) << 8);
 }
 
-/** Concatenates byte arrays. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** Concatenates byte arrays (net's, under the short name the personalities use). */
+export const concat = concatBytes;
 
 /** Up to `max` bytes as lower-case hex, with an ellipsis when cut. */
 export function hexOf(b: Uint8Array, max = 16): string {
