@@ -7,9 +7,10 @@
 // segment and eth1 on the cell segment.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { createPcapWriter } from '../../src/bench/pcap-writer.js';
 import type { Lab } from '../../src/lab/lab.js';
 import { readCaptureFile } from '../../src/sense/capture-file.js';
 import { decodeLinkLayer } from '../../src/sense/decode-frame.js';
@@ -31,22 +32,9 @@ export interface Frame {
 
 /** Writes frames as a classic pcap (Ethernet). */
 export function writePcap(file: string, frames: readonly Frame[]): void {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65_535, 16);
-  header.writeUInt32LE(1, 20);
-  const parts: Buffer[] = [header];
-  for (const f of frames) {
-    const h = Buffer.alloc(16);
-    h.writeUInt32LE(Math.floor(f.timeMs / 1000), 0);
-    h.writeUInt32LE(Math.round((f.timeMs % 1000) * 1000), 4);
-    h.writeUInt32LE(f.data.length, 8);
-    h.writeUInt32LE(f.data.length, 12);
-    parts.push(h, Buffer.from(f.data));
-  }
-  writeFileSync(file, Buffer.concat(parts));
+  const writer = createPcapWriter(file);
+  for (const f of frames) writer.append(f.data, Math.round(f.timeMs * 1000));
+  writer.close();
 }
 
 /** Every frame of a capture file, copied. */
